@@ -1,0 +1,92 @@
+"""Admin pages. Every view here requires an administrator."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.admin import bp
+from app.auth import services
+from app.auth.forms import AdminUserForm
+from app.auth.models import AuditEvent, User
+from app.auth.views import form_errors_from
+from app.core.errors import DomainError
+from app.core.models import OutboxMessage
+from app.core.pagination import paginate
+from app.core.permissions import admin_required, load_visible
+from app.extensions import db
+
+
+@bp.before_request
+@admin_required
+def _admins_only():
+    """Every admin page: administrators only (403 for others, login for visitors)."""
+
+
+@bp.route("/")
+def index():
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    queued = db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                               .where(OutboxMessage.status != "sent")) or 0
+    return render_template("admin/index.html", counts=counts, queued=queued)
+
+
+@bp.route("/users")
+def users():
+    q = (request.args.get("q") or "").strip()
+    role = request.args.get("role") or ""
+    query = select(User).order_by(User.name)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
+                                func.lower(User.organisation).like(like)))
+    if role in ("participant", "trainer", "admin"):
+        query = query.where(User.role == role)
+    return render_template("admin/users.html", page=paginate(query), q=q, role=role)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = load_visible(User, user_id, current_user)
+    form = AdminUserForm(data={"role": user.role, "is_coach": user.is_coach, "is_active": user.is_active_account})
+    if form.validate_on_submit():
+        try:
+            services.set_role(current_user, user, form.role.data, form.is_coach.data, form.is_active.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            flash(_("Saved changes to %(name)s.", name=user.name), "success")
+            return redirect(url_for("admin.users"))
+    events = db.session.scalars(select(AuditEvent).where(
+        or_(AuditEvent.actor_id == user.id, AuditEvent.target == f"user:{user.id}"))
+        .order_by(AuditEvent.at.desc()).limit(20)).all()
+    return render_template("admin/user_edit.html", user=user, form=form, events=events)
+
+
+@bp.route("/outbox")
+def outbox():
+    status = request.args.get("status") or ""
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if status in ("queued", "sent", "failed"):
+        query = query.where(OutboxMessage.status == status)
+    return render_template("admin/outbox.html", page=paginate(query), status=status)
+
+
+@bp.route("/outbox/<int:message_id>")
+def outbox_message(message_id: int):
+    message = load_visible(OutboxMessage, message_id, current_user)
+    return render_template("admin/outbox_message.html", message=message)
+
+
+@bp.route("/audit")
+def audit_log():
+    action = (request.args.get("action") or "").strip()
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action.like(f"{action}%"))
+    return render_template("admin/audit.html", page=paginate(query.options(selectinload(AuditEvent.actor))),
+                           action=action)

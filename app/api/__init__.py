@@ -1,0 +1,106 @@
+"""The JSON API machinery: one OpenAPI document, bearer tokens, the error format, paging.
+
+Features write `app/<feature>/api.py` with a `Blueprint` from here and register it in their
+`init_app` through `register_api`; views stay thin over the same services as the HTML pages.
+"""
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request
+from flask_smorest import Api
+from flask_smorest import Blueprint as _SmorestBlueprint
+from marshmallow import Schema, fields
+
+from app.core.errors import json_error
+from app.core.pagination import paginate
+from app.extensions import csrf
+
+API_PREFIX = "/api/v1"
+
+
+class MiaApi(Api):
+    """flask-smorest, minus its error handlers: core/errors.py answers every error in one format."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+class Blueprint(_SmorestBlueprint):
+    """A smorest blueprint whose views are exempt from CSRF: they authenticate by bearer token."""
+
+
+def make_api(app: Flask) -> MiaApi:
+    api = MiaApi(app, spec_kwargs={
+        "info": {"description": "Mayors in Action: training, coaching, peer exchange and SEAP monitoring. "
+                                "Authenticate with `Authorization: Bearer <token>`."},
+        "servers": [{"url": "/"}],
+    })
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    app.extensions["mia_api"] = api
+    app.before_request(_authenticate)
+    return api
+
+
+def register_api(app: Flask, blueprint: Blueprint) -> None:
+    csrf.exempt(blueprint)
+    app.extensions["mia_api"].register_blueprint(blueprint, url_prefix=API_PREFIX)
+
+
+def public(view):
+    """Mark an API view as open to anonymous callers (reading a token when one is sent)."""
+    view.is_public_api = True
+    return view
+
+
+def _authenticate():
+    """Every API call resolves its bearer token; views not marked public need one (401 otherwise)."""
+    if not request.path.startswith(API_PREFIX + "/"):
+        return None
+    from app.auth.services import user_for_api_token
+
+    g.api_user = None
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer " and header[7:].strip():
+        g.api_user = user_for_api_token(header[7:].strip())
+        if g.api_user is None:
+            return json_error(401, "unauthorized", "The token is unknown or revoked.")
+    view = current_app.view_functions.get(request.endpoint or "")
+    is_public = view is None or getattr(view, "is_public_api", False) or (request.endpoint or "").startswith(
+        "api-docs.")
+    if g.api_user is None and not is_public:
+        return json_error(401, "unauthorized", "Send a valid API token: Authorization: Bearer <token>.")
+    return None
+
+
+def api_user():
+    """The caller (None on public views without a token)."""
+    return g.get("api_user")
+
+
+def require(predicate: bool, message: str = "You are not allowed to do this."):
+    from app.core.errors import NotAllowed
+
+    if not predicate:
+        raise NotAllowed(message)
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
+    per_page = fields.Integer(load_default=20, validate=lambda n: 1 <= n <= 100)
+
+
+def list_schema(item_schema: type[Schema]) -> type[Schema]:
+    """`{"items": [...], "total": N}` for an item schema (named for the OpenAPI document)."""
+    return type(f"{item_schema.__name__.removesuffix('Schema')}ListSchema", (Schema,), {
+        "items": fields.List(fields.Nested(item_schema)),
+        "total": fields.Integer(),
+        "page": fields.Integer(),
+        "per_page": fields.Integer(),
+    })
+
+
+def page_of(query, args: dict | None = None) -> dict:
+    args = args or {}
+    page = paginate(query, args.get("page", 1), args.get("per_page", current_app.config["PER_PAGE"]))
+    return {"items": page.items, "total": page.total, "page": page.page, "per_page": page.per_page}
+

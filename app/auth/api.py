@@ -1,0 +1,112 @@
+"""JSON API for accounts: tokens, users, me, and the personal calendar feed."""
+from __future__ import annotations
+
+from flask import current_app
+from marshmallow import Schema, fields, validate
+
+from app.api import Blueprint, api_user, public, require
+from app.auth import services
+from app.auth.limits import login_limits
+from app.core.calendar import feed_url, rotate_feed
+from app.core.errors import json_error
+from app.extensions import db
+
+blp = Blueprint("accounts_api", __name__, description="Accounts, tokens and the caller's own data")
+
+
+class TokenRequestSchema(Schema):
+    email = fields.String(required=True)
+    password = fields.String(required=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+
+
+class UserCreateSchema(Schema):
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    password = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(["admin", "trainer", "participant"]))
+    com_role = fields.String(load_default="other",
+                             validate=validate.OneOf(["coordinator", "supporter", "municipality", "other"]))
+    country = fields.String(required=True)
+    is_coach = fields.Boolean(load_default=False)
+    timezone = fields.String(load_default=None, allow_none=True)
+    language = fields.String(load_default=None, allow_none=True)
+    organisation = fields.String(load_default="")
+    languages = fields.List(fields.String(), load_default=list)
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+    role = fields.String()
+    com_role = fields.String()
+    organisation = fields.String()
+    country = fields.String()
+    timezone = fields.String()
+    language = fields.String()
+    languages = fields.List(fields.String())
+    is_coach = fields.Boolean()
+
+
+class FeedSchema(Schema):
+    feed_url = fields.String()
+
+
+@blp.route("/auth/tokens", methods=["POST"])
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenSchema)
+@blp.alt_response(401, description="Wrong email or password")
+@blp.alt_response(429, description="Too many attempts")
+@public
+@login_limits
+def create_token(data):
+    """Exchange an email and password for an API token (rate-limited like the login form)."""
+    user = services.authenticate(data["email"], data["password"])
+    if user is None:
+        db.session.commit()  # keep the audit record of the failure
+        return json_error(401, "unauthorized", "The email address or password is not correct.")
+    _token, plain = services.create_api_token(user, "API")
+    db.session.commit()
+    return {"token": plain}
+
+
+@blp.route("/users", methods=["POST"])
+@blp.arguments(UserCreateSchema)
+@blp.response(201, UserSchema)
+@blp.alt_response(409, description="Duplicate email")
+def create_user(data):
+    """Create an account (admins)."""
+    require(api_user().is_admin, "Only administrators create accounts.")
+    user = services.create_user(actor=api_user(), **data)
+    db.session.commit()
+    return user
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, UserSchema)
+def me():
+    """The caller's account."""
+    return api_user()
+
+
+@blp.route("/me/calendar", methods=["GET"])
+@blp.response(200, FeedSchema)
+def my_calendar():
+    """The caller's secret calendar feed address (created on first use)."""
+    url = feed_url(api_user())
+    db.session.commit()
+    return {"feed_url": url}
+
+
+@blp.route("/me/calendar/rotate", methods=["POST"])
+@blp.response(200, FeedSchema)
+def rotate_my_calendar():
+    """A new feed address; the old one stops working at once."""
+    rotate_feed(api_user())
+    db.session.commit()
+    current_app.logger.info("feed rotated for user %s", api_user().id)
+    return {"feed_url": feed_url(api_user())}

@@ -1,0 +1,118 @@
+"""Account forms; each validates its own fields."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from app.auth.models import PASSWORD_MAX, PASSWORD_MIN
+from app.core.reference import COM_ROLES, INTERFACE_LANGUAGES, ROLES, country_choices, spoken_language_choices
+from app.core.timeutil import all_timezones, is_valid_timezone
+
+_password = [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
+
+
+def _language_choices():
+    return [(c, INTERFACE_LANGUAGES.get(c, c)) for c in current_app.config["LANGUAGES"]]
+
+
+class ProfileFields:
+    """Fields shared by registration and the profile page."""
+
+    def _fill_choices(self):
+        self.country.choices = [("", _l("Choose…"))] + country_choices()
+        self.com_role.choices = [(k, v) for k, v in COM_ROLES.items()]
+        self.languages.choices = spoken_language_choices()
+        self.language.choices = _language_choices()
+
+
+class RegisterForm(FlaskForm, ProfileFields):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField(_l("Password"), validators=_password,
+                             description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
+                               description=_l("Province, region, energy agency, association or municipality."),
+                               render_kw={"autocomplete": "organization"})
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    com_role = SelectField(_l("Your role in the Covenant of Mayors"), validators=[DataRequired()])
+    languages = SelectMultipleField(_l("Languages you work in"), validators=[Optional()],
+                                    description=_l("Hold Ctrl (or Cmd) to choose several."))
+    language = SelectField(_l("Interface language"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fill_choices()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class ProfileForm(FlaskForm, ProfileFields):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    com_role = SelectField(_l("Your role in the Covenant of Mayors"), validators=[DataRequired()])
+    timezone = SelectField(_l("Time zone"), validators=[Optional()],
+                           description=_l("Leave empty to use your country's time zone."))
+    languages = SelectMultipleField(_l("Languages you work in"), validators=[Optional()])
+    language = SelectField(_l("Interface language"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fill_choices()
+        self.timezone.choices = [("", _l("Same as my country"))] + [(z, z) for z in sorted(all_timezones())]
+
+    def validate_timezone(self, field):
+        if field.data and not is_valid_timezone(field.data):
+            raise ValidationError(_l("Unknown time zone."))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    password = PasswordField(_l("New password"), validators=_password,
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=_password,
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)],
+                       description=_l("What will use it, e.g. “regional dashboard”."))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: just the CSRF token, for POST buttons (revoke, rotate, cancel…)."""
+
+
+class AdminUserForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
+    is_coach = BooleanField(_l("Coaches participants"))
+    is_active = BooleanField(_l("Account active"))

@@ -1,0 +1,210 @@
+"""Account use cases, shared by the HTML views, the API and the command line."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import PASSWORD_MAX, PASSWORD_MIN, ApiToken, PasswordReset, User
+from app.core import audit
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.mail import queue_mail
+from app.core.reference import COM_ROLES, ROLES, country_timezone, is_country, spoken_language_codes
+from app.core.timeutil import is_valid_timezone, utcnow
+from app.core.tokens import hash_token, new_token
+from app.extensions import db
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise Invalid(str(error), fields={"email": [str(_l("Enter a valid email address."))]}) from None
+
+
+def password_problem(password: str | None) -> str | None:
+    if not password or len(password) < PASSWORD_MIN:
+        return str(_l("Use at least %(n)d characters.", n=PASSWORD_MIN))
+    if len(password) > PASSWORD_MAX:
+        return str(_l("Use at most %(n)d characters.", n=PASSWORD_MAX))
+    return None
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(*, email: str, name: str, password: str, country: str, role: str = "participant",
+                com_role: str = "other", organisation: str = "", is_coach: bool = False,
+                timezone: str | None = None, language: str | None = None,
+                languages: list[str] | None = None, actor=None) -> User:
+    """Validate everything, then add the account; Invalid lists every bad field at once."""
+    fields: dict[str, list[str]] = {}
+    try:
+        email = normalise_email(email or "")
+    except Invalid as error:
+        fields.update(error.fields)
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        fields["name"] = [str(_l("Enter a name of at most 120 characters."))]
+    if problem := password_problem(password):
+        fields["password"] = [problem]
+    country = (country or "").strip().upper()
+    if not is_country(country):
+        fields["country"] = [str(_l("Choose a country (ISO 3166-1 code)."))]
+    if role not in ROLES:
+        fields["role"] = [str(_l("Choose participant, trainer or admin."))]
+    if com_role not in COM_ROLES:
+        fields["com_role"] = [str(_l("Choose coordinator, supporter, municipality or other."))]
+    if timezone and not is_valid_timezone(timezone):
+        fields["timezone"] = [str(_l("Unknown time zone."))]
+    supported = current_app.config["LANGUAGES"]
+    if language and language not in supported:
+        fields["language"] = [str(_l("Choose one of: %(langs)s.", langs=", ".join(supported)))]
+    unknown = [code for code in languages or [] if code not in spoken_language_codes()]
+    if unknown:
+        fields["languages"] = [str(_l("Unknown languages: %(codes)s.", codes=", ".join(unknown)))]
+    if fields:
+        raise Invalid(str(_l("Please correct the marked fields.")), fields=fields)
+    if find_user_by_email(email):
+        raise Conflict(str(_l("An account with this email address exists already.")), code="duplicate_email",
+                       fields={"email": [str(_l("An account with this email address exists already."))]})
+    user = User(email=email, name=name, country=country, role=role, com_role=com_role,
+                organisation=(organisation or "").strip(), is_coach=bool(is_coach),
+                timezone=timezone or country_timezone(country), language=language or "en",
+                languages=list(languages or []))
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(str(_l("An account with this email address exists already.")),
+                       code="duplicate_email") from None
+    if actor is not None:
+        audit.record("user.create", actor, target=f"user:{user.id}", detail=f"role={role}")
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user when the password matches an active account; every attempt is audited."""
+    user = find_user_by_email(email or "")
+    ok = user is not None and user.check_password(password or "") and user.is_active_account
+    if ok:
+        user.last_login_at = utcnow()
+        audit.record("login.success", user, target=f"user:{user.id}")
+        return user
+    audit.record("login.failure", None, target=(email or "")[:200])
+    return None
+
+
+def update_profile(user: User, **values) -> User:
+    for key in ("name", "organisation", "country", "com_role", "timezone", "language", "languages"):
+        if key in values and values[key] is not None:
+            setattr(user, key, values[key])
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise Invalid(str(_l("Your current password is not correct.")),
+                      fields={"current_password": [str(_l("Your current password is not correct."))]})
+    set_new_password(user, new)
+    audit.record("password.change", user, target=f"user:{user.id}")
+
+
+def set_new_password(user: User, new: str) -> None:
+    if problem := password_problem(new):
+        raise Invalid(problem, fields={"password": [problem]})
+    user.set_password(new)
+    user.session_version += 1  # signs out every other session and remember cookie
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a single-use link; silent for unknown addresses so accounts cannot be discovered."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active_account:
+        return
+    token = new_token()
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    db.session.add(PasswordReset(user_id=user.id, token_hash=hash_token(token),
+                                 expires_at=utcnow() + timedelta(minutes=minutes)))
+    queue_mail(user, "password_reset", "password_reset", subject=_l("Reset your Mayors in Action password"),
+               context={"link": url_for("auth.reset_password", token=token, _external=True),
+                        "minutes": minutes})
+    audit.record("password.reset_requested", user, target=f"user:{user.id}")
+
+
+def reset_password(token: str, new: str) -> User:
+    """Use a reset link once: the conditional update makes a second use (or a race) fail."""
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == hash_token(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
+        raise NotFound(str(_l("This link is invalid or has expired. Ask for a new one.")), code="invalid_token")
+    if problem := password_problem(new):
+        raise Invalid(problem, fields={"password": [problem]})
+    claimed = db.session.execute(
+        update(PasswordReset).where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow()))
+    if claimed.rowcount != 1:
+        raise NotFound(str(_l("This link is invalid or has expired. Ask for a new one.")), code="invalid_token")
+    set_new_password(reset.user, new)
+    audit.record("password.reset", reset.user, target=f"user:{reset.user_id}")
+    return reset.user
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token; the plain value is returned once and never stored."""
+    name = (name or "").strip()[:80] or "API"
+    plain = new_token("mia_")
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(plain), prefix=plain[:10])
+    db.session.add(token)
+    db.session.flush()
+    audit.record("token.create", user, target=f"token:{token.id}")
+    return token, plain
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("token.revoke", user, target=f"token:{token.id}")
+    return token
+
+
+def user_for_api_token(plain: str) -> User | None:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain),
+                                                     ApiToken.revoked_at.is_(None)))
+    if token is None or not token.user.is_active_account:
+        return None
+    return token.user
+
+
+def set_role(actor: User, user: User, role: str, is_coach: bool, active: bool) -> None:
+    if role not in ROLES:
+        raise Invalid(str(_l("Unknown role.")), fields={"role": [str(_l("Unknown role."))]})
+    if user.id == actor.id and (role != "admin" or not active):
+        raise Conflict(str(_l("You cannot remove your own administrator rights or deactivate yourself.")))
+    changes = []
+    if user.role != role:
+        changes.append(f"role {user.role}->{role}")
+        user.role = role
+    if user.is_coach != is_coach:
+        changes.append(f"coach {user.is_coach}->{is_coach}")
+        user.is_coach = is_coach
+    if user.is_active_account != active:
+        changes.append(f"active {user.is_active_account}->{active}")
+        user.is_active_account = active
+        if not active:
+            user.session_version += 1
+    if changes:
+        audit.record("user.update", actor, target=f"user:{user.id}", detail="; ".join(changes))
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count(User.id))) or 0

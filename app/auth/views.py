@@ -1,0 +1,228 @@
+"""Account pages: register, log in and out, profile, password, API tokens, calendar feed."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from app.auth import bp, services
+from app.auth.forms import (
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    TokenForm,
+)
+from app.auth.limits import login_limits
+from app.auth.models import ApiToken, User
+from app.core import audit
+from app.core.calendar import feed_url, revoke_feed, rotate_feed
+from app.core.errors import DomainError
+from app.core.reference import country_timezone
+from app.core.urls import safe_next
+from app.extensions import db, login_manager
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """Sessions name the account and its session version: a password change ends the others."""
+    try:
+        user_id, version = (int(part) for part in session_id.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or not user.is_active_account:
+        return None
+    return user
+
+
+def form_errors_from(form, error: DomainError) -> None:
+    """Show a service's field messages on the form's fields, the rest as a flash."""
+    shown = False
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors or []) + list(messages)
+            shown = True
+    if not shown:
+        flash(error.message, "danger")
+
+
+def _start_session(user: User, remember: bool) -> None:
+    next_url = session.get("next_after_login")
+    language = session.get("language")
+    session.clear()  # a fresh session at login: nothing set before it survives (fixation)
+    if language:
+        session["language"] = language
+    login_user(user, remember=remember)
+    if next_url:
+        session["next_after_login"] = next_url
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.language.data = session.get("language") or request.accept_languages.best_match(
+            [c for c, _label in form.language.choices]) or "en"
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                email=form.email.data, name=form.name.data, password=form.password.data,
+                country=form.country.data, com_role=form.com_role.data, organisation=form.organisation.data,
+                languages=form.languages.data, language=form.language.data)
+            audit.record("user.register", user, target=f"user:{user.id}")
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            _start_session(user, remember=False)
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@login_limits
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if user is not None:
+            target = safe_next(request.args.get("next"))
+            _start_session(user, remember=form.remember.data)
+            flash(_("Welcome back, %(name)s.", name=user.name), "success")
+            return redirect(target or url_for("core.home"))
+        flash(_("The email address or password is not correct."), "danger")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        logout_user()
+        session.clear()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user, name=form.name.data, organisation=form.organisation.data or "",
+            country=form.country.data, com_role=form.com_role.data,
+            timezone=form.timezone.data or country_timezone(form.country.data),
+            languages=form.languages.data, language=form.language.data)
+        session["language"] = form.language.data
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("auth.profile"))
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
+                                .order_by(ApiToken.created_at.desc())).all()
+    return render_template("auth/profile.html", form=form, tokens=tokens, token_form=TokenForm(),
+                           confirm_form=ConfirmForm(), feed=feed_url(current_user, create=False),
+                           new_token=session.pop("new_token", None))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object(),  # the new session version
+                       remember=bool(request.cookies.get("remember_token")))
+            flash(_("Your password is changed. Other devices are signed out."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@login_limits
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account uses this address, we have sent it a link to choose a new password."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            if error.status == 404:
+                return redirect(url_for("auth.forgot_password"))
+        else:
+            db.session.commit()
+            flash(_("Your new password is set. Please sign in."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/tokens", methods=["POST"])
+@login_required
+def create_token():
+    form = TokenForm()
+    if form.validate_on_submit():
+        _token, plain = services.create_api_token(current_user, form.name.data)
+        db.session.commit()
+        session["new_token"] = plain  # shown once on the next page, then gone
+        flash(_("Your new API token is shown below. Copy it now: it will not be shown again."), "success")
+    else:
+        flash(_("Give the token a name."), "danger")
+    return redirect(url_for("auth.profile") + "#tokens")
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.revoke_api_token(current_user, token_id)
+    db.session.commit()
+    flash(_("The token is revoked."), "info")
+    return redirect(url_for("auth.profile") + "#tokens")
+
+
+@bp.route("/calendar/<action>", methods=["POST"])
+@login_required
+def calendar_feed(action: str):
+    if action not in ("rotate", "revoke") or not ConfirmForm().validate_on_submit():
+        abort(400)
+    if action == "rotate":
+        rotate_feed(current_user)
+        flash(_("Your calendar address is new. Update your calendar subscriptions."), "info")
+    else:
+        revoke_feed(current_user)
+        flash(_("Your calendar address is switched off."), "info")
+    audit.record(f"calendar.{action}", current_user, target=f"user:{current_user.id}")
+    db.session.commit()
+    return redirect(url_for("auth.profile") + "#calendar")

@@ -1,0 +1,66 @@
+"""Configuration defaults; instance/config.py and FLASK_* environment variables override them."""
+from datetime import timedelta
+
+# Feature packages: each is a blueprint, may own models, translations and demo data.
+FEATURES = ["auth", "admin", "courses", "coaching", "peers", "municipalities", "results"]
+
+
+class Defaults:
+    SQLALCHEMY_DATABASE_URI = None  # filled in create_app: DATABASE_URL or instance/mayors.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Languages and time
+    LANGUAGES = ["en", "nl"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+
+    # Mail
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Mayors in Action <no-reply@mayors-in-action.eu>"
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_BATCH_SIZE = 200
+    PASSWORD_RESET_MINUTES = 60
+
+    REMINDER_MINUTES = [1440, 60]
+
+    # Rate limits (Flask-Limiter)
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "8 per 10 minutes"
+
+    # Scheduler: only `make run` starts it inside the web process.
+    SCHEDULER_IN_PROCESS = False
+
+    # Bootstrap-Flask: serve Bootstrap from the package, never a CDN.
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Mayors in Action API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    PER_PAGE = 20
+    MAX_PER_PAGE = 100
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    CONTACT_EMAIL = "info@mayors-in-action.eu"
+    SERVER_NAME_FOR_UIDS = "mayors-in-action.eu"

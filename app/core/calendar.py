@@ -1,0 +1,141 @@
+"""iCalendar output that Outlook, Google and Apple accept (REFERENCE.md, Calendars)."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app, url_for
+from icalendar import Calendar, Event, vCalAddress, vText
+from sqlalchemy import select
+
+from app.core.timeutil import as_utc, utcnow
+from app.core.tokens import hash_token
+from app.extensions import db
+
+PRODID = "-//Mayors in Action//Platform//EN"
+
+
+@dataclass
+class CalendarEvent:
+    uid: str
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    description: str = ""
+    location: str = ""
+    url: str = ""
+    sequence: int = 0
+    status: str = "CONFIRMED"  # CONFIRMED, TENTATIVE, CANCELLED
+    organizer: tuple[str, str] | None = None  # (name, email)
+    attendees: list[tuple[str, str]] = field(default_factory=list)
+    stamp: datetime | None = None
+
+
+def uid_for(kind: str, object_id: int) -> str:
+    """One UID for an object's whole life, e.g. appointment-42@mayors-in-action.eu."""
+    return f"{kind}-{object_id}@{current_app.config['SERVER_NAME_FOR_UIDS']}"
+
+
+def _address(name: str, email: str, role: str | None = None) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["CN"] = vText(name)
+    if role:
+        address.params["ROLE"] = vText(role)
+        address.params["PARTSTAT"] = vText("NEEDS-ACTION" if role == "REQ-PARTICIPANT" else "ACCEPTED")
+        address.params["RSVP"] = vText("FALSE")
+    return address
+
+
+def build_calendar(events: Iterable[CalendarEvent], method: str | None = None, name: str | None = None) -> bytes:
+    """A VCALENDAR with times in UTC; METHOD at calendar level when given (REQUEST, CANCEL, PUBLISH)."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    now = utcnow().replace(microsecond=0)
+    for item in events:
+        event = Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", as_utc(item.stamp or now).replace(microsecond=0))
+        event.add("dtstart", as_utc(item.starts_at).replace(microsecond=0))
+        event.add("dtend", as_utc(item.ends_at).replace(microsecond=0))
+        event.add("summary", item.summary)
+        event.add("sequence", item.sequence)
+        event.add("status", item.status)
+        if item.description:
+            event.add("description", item.description)
+        if item.location:
+            event.add("location", item.location)
+        if item.url:
+            event.add("url", item.url)
+        if item.organizer:
+            event.add("organizer", _address(*item.organizer))
+        for attendee in item.attendees:
+            event.add("attendee", _address(*attendee, role="REQ-PARTICIPANT"), encode=0)
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def ics_response(data: bytes, filename: str, method: str | None = None):
+    content_type = "text/calendar; charset=UTF-8" + (f"; method={method}" if method else "")
+    response = current_app.response_class(data, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# Personal feeds ---------------------------------------------------------------------------------
+FeedSource = Callable[[object], Iterable[CalendarEvent]]
+
+
+def register_feed_source(app, source: FeedSource) -> None:
+    """Features add the events of a user (appointments, sessions, meetings) to the personal feed."""
+    app.extensions.setdefault("calendar_feed_sources", []).append(source)
+
+
+def feed_events(user) -> list[CalendarEvent]:
+    events: list[CalendarEvent] = []
+    for source in current_app.extensions.get("calendar_feed_sources", []):
+        events.extend(e for e in source(user) if e.status != "CANCELLED")
+    return sorted(events, key=lambda e: e.starts_at)
+
+
+def _feed_token(user) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"feed:{user.id}:{user.feed_salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def feed_url(user, create: bool = True) -> str | None:
+    """The user's secret feed URL; created on first use. The token itself is never stored."""
+    if not user.feed_salt:
+        if not create:
+            return None
+        rotate_feed(user)
+    return url_for("core.calendar_feed", token=_feed_token(user), _external=True)
+
+
+def rotate_feed(user) -> None:
+    user.feed_salt = secrets.token_hex(16)
+    user.feed_token_hash = hash_token(_feed_token(user))
+
+
+def revoke_feed(user) -> None:
+    user.feed_salt = None
+    user.feed_token_hash = None
+
+
+def user_for_feed_token(token: str):
+    from app.auth.models import User
+
+    return db.session.scalar(select(User).where(User.feed_token_hash == hash_token(token),
+                                                User.is_active_account.is_(True)))

@@ -1,0 +1,45 @@
+"""Database wiring: SQLite pragmas and write transactions that really lock (REFERENCE.md)."""
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _wants_write_lock() -> bool:
+    """Writes take the SQLite write lock when their transaction begins, reads do not.
+
+    Outside a request (CLI, scheduler, tests) every transaction may write, so it locks too.
+    """
+    return not (has_request_context() and request.method in SAFE_METHODS)
+
+
+def configure_engine(engine: Engine) -> None:
+    """pysqlite's legacy mode starts no transaction before a SELECT, so check-then-write races.
+
+    We take over BEGIN ourselves: `BEGIN IMMEDIATE` for requests that write, WAL so readers
+    never wait for writers, and a busy timeout so writers queue instead of failing.
+    """
+    if not is_sqlite(engine):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")

@@ -1,0 +1,205 @@
+"""Fixtures: a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set), factories,
+a query counter, and a live multi-worker gunicorn for concurrency and browser tests."""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from app import create_app
+from app.extensions import db as _db
+from tests.factories import Factories
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def base_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "SERVER_NAME": "localhost",
+        "PREFERRED_URL_SCHEME": "http",
+        "SCHEDULER_IN_PROCESS": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """Create the tables once per run, from the models (migrations are tested on their own)."""
+    app = create_app(base_config(database_url))
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        _db.engine.dispose()
+    return True
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module (or parametrize) to change the app's configuration."""
+    return {}
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production (fresh g, session, locale).
+
+    The test's own database session commits first, so it holds no lock and sees the request's writes.
+    """
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url, _schema, app_config):
+    app = create_app({**base_config(database_url), **app_config})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _truncate_all()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    if _db.engine.dialect.name == "postgresql":
+        _db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(text(f'DELETE FROM "{table}"'))
+        with contextlib.suppress(Exception):
+            _db.session.execute(text("DELETE FROM sqlite_sequence"))
+    _db.session.commit()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app) -> Factories:
+    """Factories with sensible defaults: make.user(country="GR"), make.token(user)…"""
+    return Factories()
+
+
+@pytest.fixture
+def login(client):
+    """Sign a test client in through the real login form."""
+    def _login(user, password: str = Factories.PASSWORD, target=client):
+        response = target.post("/auth/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return target
+    return _login
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __call__(self, _conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as q: ...; assert q.count <= N` counts SQL statements sent."""
+    @contextlib.contextmanager
+    def _counting():
+        counter = QueryCounter()
+        event.listen(_db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", counter)
+    return _counting
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """A real gunicorn with several workers on loopback, against the test database."""
+
+    def __init__(self, database_url: str, workers: int = 4, extra_env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, DATABASE_URL=database_url, FLASK_SECRET_KEY=TEST_SECRET,
+                   FLASK_RATELIMIT_ENABLED="false", FLASK_SESSION_COOKIE_SECURE="false",
+                   FLASK_REMEMBER_COOKIE_SECURE="false", FLASK_SERVER_NAME_FOR_UIDS="test.mayors-in-action.eu",
+                   **(extra_env or {}))
+        env.pop("FLASK_SCHEDULER_IN_PROCESS", None)
+        self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{self.port}.log", "w+")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind",
+             f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "5", "app:create_app()"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.log.seek(0)
+        raise RuntimeError("gunicorn did not start:\n" + self.log.read()[-3000:])
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(database_url, _schema):
+    server = LiveServer(database_url)
+    yield server
+    server.stop()
