@@ -29,7 +29,10 @@ def calendar_attachment(ics: bytes, method: str, filename: str = "invite.ics") -
 def queue_mail(user, kind: str, template: str, *, subject, context: dict | None = None,
                attachments: list[Attachment] | None = None, dedupe_key: str | None = None,
                to_email: str | None = None) -> OutboxMessage | None:
-    """Render `mail/<template>.txt` in the recipient's language and add it to the outbox.
+    """Render the template in the recipient's language and add the mail to the outbox.
+
+    `template` is "password_reset" for `mail/password_reset.txt`, or a feature's own path such as
+    "courses/mail/enrolled" for `courses/mail/enrolled.txt` (so it lands in that feature's catalogue).
 
     The HTML part is the same text in the mail layout (paragraphs, links), so each mail is written once.
 
@@ -44,7 +47,8 @@ def queue_mail(user, kind: str, template: str, *, subject, context: dict | None 
     context = dict(context or {}, recipient=user)
     with force_locale(language):
         subject_text = str(subject() if callable(subject) else subject)
-        text_body = render_template(f"mail/{template}.txt", **context)
+        path = f"{template}.txt" if "/" in template else f"mail/{template}.txt"
+        text_body = render_template(path, **context)
         html_body = render_template("mail/layout.html", subject=subject_text, text=text_body)
     message = OutboxMessage(
         user_id=getattr(user, "id", None), to_email=to_email or user.email,
