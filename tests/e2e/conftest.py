@@ -75,4 +75,4 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/(?!auth/login).*"))
+    page.wait_for_url(lambda url: "/auth/login" not in url)
