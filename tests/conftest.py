@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import event
 
 from app import create_app
 from app.extensions import db as _db
+from app.extensions import limiter
 from tests.factories import Factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,26 +79,29 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+_APPS: dict[str, object] = {}
+
+
 @pytest.fixture
 def app(database_url, _schema, app_config):
-    app = create_app({**base_config(database_url), **app_config})
-    app.test_client_class = IsolatedClient
+    """The app for this configuration (built once per run and reused), over emptied tables."""
+    key = repr(sorted(app_config.items(), key=lambda item: item[0]))
+    if key not in _APPS:
+        _APPS[key] = create_app({**base_config(database_url), **app_config})
+        _APPS[key].test_client_class = IsolatedClient
+    app = _APPS[key]
     with app.app_context():
         _truncate_all()
+        if app.config["RATELIMIT_ENABLED"]:
+            limiter.reset()
         yield app
         _db.session.remove()
-        _db.engine.dispose()
 
 
 def _truncate_all() -> None:
-    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
-    if _db.engine.dialect.name == "postgresql":
-        _db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(text(f'DELETE FROM "{table}"'))
-        with contextlib.suppress(Exception):
-            _db.session.execute(text("DELETE FROM sqlite_sequence"))
+    """Empty every table, children first. DELETE is much cheaper than TRUNCATE on small tables."""
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
     _db.session.commit()
 
 
