@@ -178,12 +178,13 @@ class LiveServer:
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{self.port}.log", "w+")  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(workers), "--bind",
-             f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "5", "app:create_app()"],
+             f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket",
+             "app:create_app()"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 
     def _wait(self) -> None:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # generous: a loaded 2-core machine boots workers slowly
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
@@ -194,7 +195,9 @@ class LiveServer:
             except OSError:
                 time.sleep(0.2)
         self.log.seek(0)
-        raise RuntimeError("gunicorn did not start:\n" + self.log.read()[-3000:])
+        output = self.log.read()[-3000:]
+        self.stop()
+        raise RuntimeError("gunicorn did not start:\n" + output)
 
     def stop(self) -> None:
         self.process.terminate()
