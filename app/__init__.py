@@ -6,6 +6,7 @@ import logging
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -15,8 +16,20 @@ from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, m
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class MiaFlask(Flask):
+    """Flask that builds absolute links outside requests (scheduler, command line) from PUBLIC_URL."""
+
+    def create_url_adapter(self, request):
+        adapter = super().create_url_adapter(request)
+        if adapter is None and request is None:
+            public = urlsplit(self.config["PUBLIC_URL"])
+            adapter = self.url_map.bind(public.netloc, script_name=public.path or "/",
+                                        url_scheme=public.scheme or "https")
+        return adapter
+
+
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app = MiaFlask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
     _configure(app, config)
     _init_extensions(app)
     _register_features(app)

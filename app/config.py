@@ -65,4 +65,6 @@ class Defaults:
     MAX_PER_PAGE = 100
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     CONTACT_EMAIL = "info@mayors-in-action.eu"
+    # Where people reach the platform: links in mail queued by the scheduler and the command line.
+    PUBLIC_URL = "http://127.0.0.1:5000"
     SERVER_NAME_FOR_UIDS = "mayors-in-action.eu"

@@ -41,7 +41,6 @@ def base_config(database_url: str) -> dict:
         "RATELIMIT_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
-        "SERVER_NAME": "localhost",
         "PREFERRED_URL_SCHEME": "http",
         "SCHEDULER_IN_PROCESS": False,
         # The test process only reads and sets up data: its transactions must not take SQLite's

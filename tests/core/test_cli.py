@@ -66,3 +66,22 @@ def test_scheduler_tick_runs_jobs(app):
     result = app.test_cli_runner().invoke(args=["scheduler", "tick"])
     assert result.exit_code == 0, result.output
     assert "send_due_reminders" in result.output
+
+
+def test_mail_queued_outside_a_request_links_to_the_public_url(app, make, db):
+    """The scheduler and the command line have no request: links come from PUBLIC_URL."""
+    from app.auth.services import request_password_reset
+    from app.core.models import OutboxMessage
+
+    email = make.user().email
+    db.session.commit()
+    app.config["PUBLIC_URL"] = "https://platform.example.org/mia"
+    try:
+        with app.app_context():  # a fresh context, as in a scheduler job
+            request_password_reset(email)
+            db.session.commit()
+    finally:
+        app.config["PUBLIC_URL"] = "http://127.0.0.1:5000"
+    db.session.rollback()  # a new snapshot: see what the job committed
+    body = db.session.scalar(select(OutboxMessage.text_body))
+    assert "https://platform.example.org/mia/auth/reset/" in body
