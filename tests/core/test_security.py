@@ -123,3 +123,14 @@ def test_successful_logins_do_not_use_up_the_limit(client, make):
     for _ in range(4):
         assert client.post("/auth/login", data={"email": user.email, "password": make.PASSWORD}).status_code == 302
         client.post("/auth/logout")
+
+
+def test_form_fields_carry_only_meaningful_attributes(client):
+    """No attribute rendered with the text "None", and only the first field has the focus."""
+    html = client.get("/auth/register").get_data(as_text=True)
+    assert '="None"' not in html
+    assert html.count("autofocus") == 0
+    login = client.get("/auth/login").get_data(as_text=True)
+    assert login.count("autofocus") == 1 and '="None"' not in login
+    invalid = client.post("/auth/login", data={"email": "", "password": ""}).get_data(as_text=True)
+    assert 'aria-invalid="true"' in invalid and 'aria-describedby="email-error"' in invalid
