@@ -102,7 +102,8 @@ def my_training(user, now: datetime | None = None) -> dict:
         .options(selectinload(Enrolment.session).selectinload(TrainingSession.module))
         .order_by(TrainingSession.starts_at)).all()
     certificates = {c.module_id: c for c in db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None)))}
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None))
+        .options(selectinload(Certificate.module)))}
     answered = set(db.session.scalars(select(Feedback.session_id).where(Feedback.user_id == user.id)))
     upcoming = [e for e in enrolments if e.session.ends_at > now and not e.session.is_cancelled]
     past = [e for e in reversed(enrolments) if e not in upcoming]
