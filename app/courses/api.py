@@ -201,6 +201,10 @@ class MyEnrolmentSchema(EnrolmentSchema):
                                                 _external=True))
 
 
+class MoveSchema(Schema):
+    session_id = fields.Integer(required=True, metadata={"description": "another session of the same module"})
+
+
 class EnrolmentQuerySchema(PageArgs):
     status = fields.String(load_default="")
 
@@ -422,6 +426,18 @@ def decline(session_id, user_id):
     """Decline a request (or take someone off); a freed seat goes to the waitlist."""
     session = _managed(session_id)
     enrolment = services.decline_enrolment(api_user(), _enrolment_of(session, user_id))
+    db.session.commit()
+    return enrolment
+
+
+@blp.route("/sessions/<int:session_id>/enrolments/<int:user_id>/move", methods=["POST"])
+@blp.arguments(MoveSchema)
+@blp.response(201, EnrolmentSchema)
+def move(data, session_id, user_id):
+    """Move someone to another session of the same module (a seat there, or its waitlist)."""
+    session = _managed(session_id)
+    target = _managed(data["session_id"])
+    enrolment = services.move_enrolment(api_user(), _enrolment_of(session, user_id), target)
     db.session.commit()
     return enrolment
 

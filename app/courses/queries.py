@@ -124,3 +124,11 @@ def trainer_modules(user) -> list[Module]:
     if not user.is_admin:
         query = query.where(Module.trainers.any(id=user.id))
     return list(db.session.scalars(query))
+
+
+def other_sessions(session: TrainingSession, now: datetime | None = None) -> list[TrainingSession]:
+    """Coming sessions of the same module, where a trainer may move someone."""
+    return list(db.session.scalars(select(TrainingSession).where(
+        TrainingSession.module_id == session.module_id, TrainingSession.id != session.id,
+        TrainingSession.status == "scheduled", TrainingSession.starts_at > (now or utcnow()))
+        .order_by(TrainingSession.starts_at)))

@@ -6,6 +6,7 @@ import io
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -317,8 +318,9 @@ def session_detail(session_id: int):
     can_manage = session.can_manage(current_user)
     mine = queries.enrolments_by_session(current_user, [session.id]).get(session.id)
     people = queries.participants(session) if can_manage else []
+    others = queries.other_sessions(session) if can_manage else []
     return render_template("courses/session.html", session=session, module=session.module, mine=mine,
-                           can_manage=can_manage, people=people, enrol_form=EnrolForm(),
+                           can_manage=can_manage, people=people, others=others, enrol_form=EnrolForm(),
                            confirm_form=ConfirmForm(), add_form=AddParticipantForm(), now=utcnow(),
                            show_link=can_manage or (mine is not None and mine.status == "enrolled"))
 
@@ -413,6 +415,28 @@ def enrolment_action(session_id: int, enrolment_id: int, action: str):
         else:
             flash(_("Saved: %(name)s is now “%(status)s”.", name=enrolment.user.name,
                     status=ENROLMENT_LABELS[enrolment.status]), "success")
+    return redirect(url_for("courses.session_detail", session_id=session.id) + "#participants")
+
+
+@bp.route("/sessions/<int:session_id>/enrolments/<int:enrolment_id>/move", methods=["POST"])
+@login_required
+def move_enrolment(session_id: int, enrolment_id: int):
+    session = load_visible(TrainingSession, session_id, current_user, can_see=_can_see, can_change=_can_manage)
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.session_id != session.id:
+        abort(404)
+    target = load_visible(TrainingSession, request.form.get("target", type=int) or 0, current_user,
+                          can_see=_can_see, can_change=_can_manage)
+    if ConfirmForm().validate_on_submit():
+        try:
+            moved = services.move_enrolment(current_user, enrolment, target)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(" ".join(m for ms in error.fields.values() for m in ms) or error.message, "danger")
+        else:
+            flash(_("%(name)s moved to the session of %(date)s: %(status)s.", name=moved.user.name,
+                    date=format_date(target.starts_at), status=ENROLMENT_LABELS[moved.status]), "success")
     return redirect(url_for("courses.session_detail", session_id=session.id) + "#participants")
 
 

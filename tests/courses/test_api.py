@@ -141,3 +141,18 @@ def test_contract_endpoints_are_documented(client):
                  "/api/v1/sessions/{session_id}/ics", "/api/v1/me/enrolments"):
         assert path in paths, path
     assert Module  # model import keeps the module list honest for readers
+
+
+def test_trainer_moves_someone_to_another_session(client, make, courses, db):
+    module = courses.module()
+    first, second = courses.session(module), courses.session(module, days=20)
+    person = make.user()
+    client.post(f"/api/v1/sessions/{first.id}/enrolments", headers=make.bearer(person), json={})
+    auth = make.bearer(module.trainers[0])
+    response = client.post(f"/api/v1/sessions/{first.id}/enrolments/{person.id}/move", headers=auth,
+                           json={"session_id": second.id})
+    assert response.status_code == 201 and response.get_json()["session_id"] == second.id
+    other = courses.session(courses.module(title="Another module"))
+    wrong = client.post(f"/api/v1/sessions/{second.id}/enrolments/{person.id}/move", headers=auth,
+                        json={"session_id": other.id})
+    assert wrong.status_code == 403  # not a trainer of the other module's session

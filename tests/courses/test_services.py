@@ -243,3 +243,40 @@ def test_duplicate_session_moves_windows(db, courses):
     assert copy.starts_at - session.starts_at == timedelta(days=7)
     assert copy.enrol_closes_at - session.enrol_closes_at == timedelta(days=7)
     assert db.session.get(TrainingSession, copy.id).enrolled_count == 0
+
+
+def test_move_enrolment_frees_the_seat_for_the_waitlist(db, make, courses):
+    module = courses.module()
+    first, second = courses.session(module, capacity=1), courses.session(module, days=14, capacity=5)
+    trainer = module.trainers[0]
+    a, b = make.user(), make.user()
+    ea = services.enrol(a, first)
+    eb = services.enrol(b, first)
+    db.session.commit()
+    moved = services.move_enrolment(trainer, ea, second)
+    db.session.commit()
+    db.session.refresh(eb)
+    assert (moved.session_id, moved.status, eb.status) == (second.id, "enrolled", "enrolled")
+
+
+def test_feed_lists_sessions_with_a_seat(db, make, courses):
+    session = courses.session()
+    person = make.user()
+    services.enrol(person, session)
+    db.session.commit()
+    events = services.feed_events(person)
+    assert [e.uid for e in events] == [f"session-{session.id}@mayors-in-action.eu"]
+    assert services.feed_events(session.module.trainers[0])[0].uid == events[0].uid
+
+
+def test_scheduler_tick_sends_feedback_requests_once(db, make, courses, app):
+    from app.core.scheduler import tick
+
+    session = courses.session(days=-1, hours=2)
+    person = make.user()
+    services.enrol(session.module.trainers[0], session, person)
+    db.session.commit()
+    assert tick(app)["course_feedback_requests"] == 1
+    assert tick(app)["course_feedback_requests"] == 0
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "feedback"))
+    assert f"/courses/sessions/{session.id}/feedback" in mail.text_body

@@ -184,3 +184,17 @@ def test_my_training_ics_and_session_page_for_trainers(client, make, login, cour
     login(person)
     ics = client.get(f"/courses/sessions/{session.id}/invite.ics")
     assert b"METHOD:REQUEST" in ics.data and person.email.encode() in ics.data
+
+
+def test_trainer_moves_someone_from_the_session_page(client, make, login, courses, db):
+    module = courses.module()
+    first, second = courses.session(module), courses.session(module, days=20)
+    person = make.user(name="Ivana Horvat")
+    services.enrol(person, first)
+    db.session.commit()
+    login(module.trainers[0])
+    page = client.get(f"/courses/sessions/{first.id}").get_data(as_text=True)
+    assert "Move Ivana Horvat to" in page
+    enrolment = db.session.scalar(select(Enrolment))
+    client.post(f"/courses/sessions/{first.id}/enrolments/{enrolment.id}/move", data={"target": second.id})
+    assert db.session.scalar(select(Enrolment.status).where(Enrolment.session_id == second.id)) == "enrolled"
