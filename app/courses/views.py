@@ -5,8 +5,9 @@ import csv
 import io
 from datetime import datetime
 
+from babel.dates import format_datetime as babel_format_datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -75,9 +76,25 @@ def index():
     page = paginate(query.options(selectinload(Module.trainers)))
     sessions = queries.next_sessions([m.id for m in page.items])
     mine = queries.enrolments_by_session(current_user, [s.id for ss in sessions.values() for s in ss])
-    return render_template("courses/index.html", page=page, sessions=sessions, mine=mine, filters=filters,
+    return render_template("courses/index.html", page=page, sessions=_lines(sessions), mine=mine, filters=filters,
                            when=when, countries=queries.session_countries(), languages=queries.module_languages(),
                            topics=TOPICS)
+
+
+def _lines(sessions: dict[int, list[TrainingSession]]) -> dict[int, list[tuple[TrainingSession, str]]]:
+    """Each session with its dates in the viewer's zone and language, formatted once per page
+    (the catalogue shows up to 60 of them: Babel's per-call context lookups add up)."""
+    tz, locale = get_timezone(), get_locale()
+    out = {}
+    for module_id, items in sessions.items():
+        out[module_id] = []
+        for s in items:
+            start = babel_format_datetime(s.starts_at, "EEE d MMM y, HH:mm", tzinfo=tz, locale=locale)
+            same_day = to_zone(s.starts_at, str(tz)).date() == to_zone(s.ends_at, str(tz)).date()
+            end = babel_format_datetime(s.ends_at, "HH:mm" if same_day else "EEE d MMM, HH:mm", tzinfo=tz,
+                                        locale=locale)
+            out[module_id].append((s, f"{start}–{end}"))
+    return out
 
 
 @bp.route("/modules/<int:module_id>")
