@@ -198,3 +198,16 @@ def test_trainer_moves_someone_from_the_session_page(client, make, login, course
     enrolment = db.session.scalar(select(Enrolment))
     client.post(f"/courses/sessions/{first.id}/enrolments/{enrolment.id}/move", data={"target": second.id})
     assert db.session.scalar(select(Enrolment.status).where(Enrolment.session_id == second.id)) == "enrolled"
+
+
+def test_pages_in_dutch(client, make, login, courses, db):
+    session = courses.session(capacity=1, requires_approval=True)
+    person = make.user(language="nl")
+    services.enrol(person, session)
+    db.session.commit()
+    login(person)
+    assert "Mijn trainingen" in client.get("/courses/my").get_data(as_text=True)
+    assert "Wacht op goedkeuring" in client.get(f"/courses/sessions/{session.id}").get_data(as_text=True)
+    assert "nog 1 plaats" in client.get("/courses/").get_data(as_text=True)
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == person.id)).first()
+    assert mail.subject.startswith("Aanvraag ontvangen") and "Hallo" in mail.text_body
