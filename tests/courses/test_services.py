@@ -280,3 +280,28 @@ def test_scheduler_tick_sends_feedback_requests_once(db, make, courses, app):
     assert tick(app)["course_feedback_requests"] == 0
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "feedback"))
     assert f"/courses/sessions/{session.id}/feedback" in mail.text_body
+
+
+def test_due_session_reminder_is_mailed_by_the_reminder_job(db, make, courses):
+    from app.core.reminders import send_due_reminders
+
+    session = courses.session(days=0.5)
+    person = make.user()
+    services.enrol(person, session)
+    db.session.commit()
+    assert send_due_reminders(now=session.starts_at - timedelta(minutes=30)) == 1
+    db.session.commit()
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")).one()
+    assert mail.user_id == person.id and session.module.title in mail.subject
+
+
+def test_personal_feed_url_lists_the_session(client, db, make, courses):
+    from app.core.calendar import feed_url
+
+    session = courses.session()
+    person = make.user()
+    services.enrol(person, session)
+    url = feed_url(person)
+    db.session.commit()
+    body = client.get(url.replace("http://localhost", "")).get_data(as_text=True)
+    assert f"UID:session-{session.id}@" in body and "METHOD:PUBLISH" in body
