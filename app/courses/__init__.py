@@ -1,6 +1,23 @@
-"""Training."""
+"""Training: modules, sessions, enrolments with waitlists, attendance, certificates and feedback."""
 from flask import Blueprint
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
+
+
+def init_app(app) -> None:
+    from app.core.calendar import register_feed_source
+    from app.core.demo import register_demo
+    from app.core.indicators import register_indicators
+    from app.core.reminders import register_reminder_renderer
+    from app.core.scheduler import register_job
+    from app.courses import services
+    from app.courses.demo import load_courses
+
+    register_feed_source(app, services.feed_events)
+    register_reminder_renderer(app, "session", services.render_session_reminder)
+    register_indicators(app, "courses", services.indicators)
+    register_job(app, "course_feedback_requests", services.send_feedback_requests, minutes=15)
+    register_demo(app, "courses", load_courses)
+
 
 from app.courses import views  # noqa: E402,F401

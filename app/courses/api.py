@@ -1,0 +1,476 @@
+"""JSON API for training (API.md, Courses): thin over app/courses/services.py."""
+from __future__ import annotations
+
+from flask import url_for
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.api import Blueprint, PageArgs, api_user, list_schema, page_of, public, require
+from app.auth.models import User
+from app.core.calendar import ics_response
+from app.core.errors import Invalid, NotFound
+from app.core.timeutil import iso_z, parse_iso
+from app.courses import queries, services
+from app.courses.models import FORMATS, LEVELS, MODULE_STATUSES, Enrolment, Module, TrainingSession
+from app.extensions import db
+
+blp = Blueprint("courses_api", __name__, description="Training modules, sessions and enrolments")
+
+
+class UTCField(fields.Field):
+    """ISO 8601 with an offset in; UTC with a Z suffix out."""
+
+    default_error_messages = {"invalid": "Enter a date and time in ISO 8601 with an offset, "
+                                         "e.g. 2026-03-10T09:30:00+01:00."}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso_z(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            return parse_iso(value)
+        except (ValueError, TypeError):
+            raise self.make_error("invalid") from None
+
+
+class TrainerSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class SessionSchema(Schema):
+    id = fields.Integer()
+    module_id = fields.Integer()
+    module_title = fields.Function(lambda s: s.module.title)
+    starts_at = UTCField()
+    ends_at = UTCField()
+    timezone = fields.String()
+    capacity = fields.Integer()
+    enrolled_count = fields.Integer()
+    waitlist_count = fields.Integer()
+    seats_left = fields.Integer()
+    location = fields.String()
+    country = fields.String(allow_none=True)
+    is_online = fields.Boolean()
+    requires_approval = fields.Boolean()
+    enrol_opens_at = UTCField(allow_none=True)
+    enrol_closes_at = UTCField(attribute="closes_at")
+    unenrol_deadline = UTCField(attribute="unenrol_until")
+    status = fields.String()
+    sequence = fields.Integer()
+
+
+class SessionWithLinkSchema(SessionSchema):
+    online_url = fields.Method("_online_url")
+
+    def _online_url(self, session):
+        """The online link only for people with a seat and the session's trainers."""
+        user = api_user()
+        if not session.online_url or user is None:
+            return ""
+        return session.online_url if session.can_manage(user) or queries.holds_seat(session.id, user.id) else ""
+
+
+class ModuleSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    summary = fields.String()
+    description = fields.String()
+    objectives = fields.String()
+    topics = fields.List(fields.String())
+    language = fields.String()
+    level = fields.String()
+    format = fields.String()
+    status = fields.String()
+    materials_restricted = fields.Boolean()
+    required_sessions = fields.Integer()
+    trainers = fields.List(fields.Nested(TrainerSchema))
+    prerequisite_ids = fields.Function(lambda m: [p.id for p in m.prerequisites])
+    url = fields.Function(lambda m: url_for("courses.module_detail", module_id=m.id, _external=True))
+
+
+class ModuleDetailSchema(ModuleSchema):
+    sessions = fields.List(fields.Nested(SessionSchema))
+
+
+class ModuleQuerySchema(PageArgs):
+    q = fields.String(load_default="")
+    topic = fields.String(load_default="")
+    language = fields.String(load_default="")
+    format = fields.String(load_default="")
+    country = fields.String(load_default="", metadata={"description": "a country code, or `online`"})
+    upcoming = fields.Boolean(load_default=False)
+
+
+class ModuleCreateSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    summary = fields.String(load_default="", validate=validate.Length(max=500))
+    description = fields.String(load_default="")
+    objectives = fields.String(load_default="")
+    topics = fields.List(fields.String(), load_default=list)
+    language = fields.String(load_default="en")
+    level = fields.String(load_default="beginner", validate=validate.OneOf(LEVELS))
+    format = fields.String(load_default="in_person", validate=validate.OneOf(FORMATS))
+    status = fields.String(load_default="draft", validate=validate.OneOf(MODULE_STATUSES))
+    materials_restricted = fields.Boolean(load_default=False)
+    required_sessions = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    trainer_ids = fields.List(fields.Integer(), load_default=None)
+    prerequisite_ids = fields.List(fields.Integer(), load_default=list)
+
+
+class ModulePatchSchema(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    summary = fields.String(validate=validate.Length(max=500))
+    description = fields.String()
+    objectives = fields.String()
+    topics = fields.List(fields.String())
+    language = fields.String()
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    format = fields.String(validate=validate.OneOf(FORMATS))
+    status = fields.String(validate=validate.OneOf(MODULE_STATUSES))
+    materials_restricted = fields.Boolean()
+    required_sessions = fields.Integer(validate=validate.Range(min=1))
+    trainer_ids = fields.List(fields.Integer())
+    prerequisite_ids = fields.List(fields.Integer())
+
+
+class SessionCreateSchema(Schema):
+    starts_at = UTCField(required=True)
+    ends_at = UTCField(required=True)
+    timezone = fields.String(required=True)
+    capacity = fields.Integer(required=True, strict=True)
+    location = fields.String(load_default="")
+    country = fields.String(load_default=None, allow_none=True)
+    online_url = fields.String(load_default="")
+    requires_approval = fields.Boolean(load_default=False)
+    enrol_opens_at = UTCField(load_default=None, allow_none=True)
+    enrol_closes_at = UTCField(load_default=None, allow_none=True)
+    unenrol_deadline = UTCField(load_default=None, allow_none=True)
+
+
+class SessionPatchSchema(Schema):
+    starts_at = UTCField()
+    ends_at = UTCField()
+    timezone = fields.String()
+    capacity = fields.Integer(strict=True)
+    location = fields.String()
+    country = fields.String(allow_none=True)
+    online_url = fields.String()
+    requires_approval = fields.Boolean()
+    enrol_opens_at = UTCField(allow_none=True)
+    enrol_closes_at = UTCField(allow_none=True)
+    unenrol_deadline = UTCField(allow_none=True)
+
+
+class CancelSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class EnrolRequestSchema(Schema):
+    user_id = fields.Integer(load_default=None, allow_none=True)
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class EnrolmentSchema(Schema):
+    id = fields.Integer()
+    session_id = fields.Integer()
+    user_id = fields.Integer()
+    status = fields.String()
+    waitlist_position = fields.Integer(allow_none=True)
+    attended = fields.Boolean(allow_none=True)
+    note = fields.String()
+    created_at = UTCField()
+
+
+class ParticipantSchema(EnrolmentSchema):
+    name = fields.Function(lambda e: e.user.name)
+    email = fields.Function(lambda e: e.user.email)
+    country = fields.Function(lambda e: e.user.country)
+    organisation = fields.Function(lambda e: e.user.organisation)
+
+
+class MyEnrolmentSchema(EnrolmentSchema):
+    session = fields.Nested(SessionSchema)
+    online_url = fields.Function(lambda e: e.session.online_url if e.status == "enrolled" else "")
+    module_id = fields.Function(lambda e: e.session.module_id)
+    module_title = fields.Function(lambda e: e.session.module.title)
+    ics_url = fields.Function(lambda e: url_for("courses_api.session_ics", session_id=e.session_id,
+                                                _external=True))
+
+
+class MoveSchema(Schema):
+    session_id = fields.Integer(required=True, metadata={"description": "another session of the same module"})
+
+
+class EnrolmentQuerySchema(PageArgs):
+    status = fields.String(load_default="")
+
+
+class AttendanceSchema(Schema):
+    user_id = fields.Integer(required=True)
+    attended = fields.Boolean(required=True)
+
+
+class FeedbackSchema(Schema):
+    rating = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class FeedbackOutSchema(Schema):
+    id = fields.Integer()
+    session_id = fields.Integer()
+    rating = fields.Integer()
+    comment = fields.String()
+
+
+# Helpers ------------------------------------------------------------------------------------------
+def _module(module_id: int) -> Module:
+    module = db.session.get(Module, module_id, options=[selectinload(Module.trainers)])
+    if module is None or not module.can_see(api_user()):
+        raise NotFound()
+    return module
+
+
+def _session(session_id: int) -> TrainingSession:
+    session = db.session.get(TrainingSession, session_id)
+    if session is None or not session.can_see(api_user()):
+        raise NotFound()
+    return session
+
+
+def _managed(session_id: int) -> TrainingSession:
+    session = _session(session_id)
+    require(session.can_manage(api_user()), "Only the session's trainers and administrators do this.")
+    return session
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise Invalid(fields={"user_id": ["Unknown user."]})
+    return user
+
+
+# Modules ------------------------------------------------------------------------------------------
+@blp.route("/modules", methods=["GET"])
+@blp.arguments(ModuleQuerySchema, location="query")
+@blp.response(200, list_schema(ModuleSchema))
+@public
+def list_modules(args):
+    """Training modules: published ones, or every module for trainers and admins."""
+    query = queries.module_query(api_user(), q=args["q"], topic=args["topic"], language=args["language"],
+                                 format=args["format"], country=args["country"],
+                                 upcoming=args["upcoming"]).options(selectinload(Module.trainers),
+                                                                    selectinload(Module.prerequisites))
+    return page_of(query, args)
+
+
+@blp.route("/modules", methods=["POST"])
+@blp.arguments(ModuleCreateSchema)
+@blp.response(201, ModuleSchema)
+def create_module(data):
+    """Create a module (trainers and admins); its creator trains it unless `trainer_ids` says otherwise."""
+    module = services.create_module(api_user(), **data)
+    db.session.commit()
+    return module
+
+
+@blp.route("/modules/<int:module_id>", methods=["GET"])
+@blp.response(200, ModuleDetailSchema)
+@public
+def get_module(module_id):
+    """A module with its sessions."""
+    return _module(module_id)
+
+
+@blp.route("/modules/<int:module_id>", methods=["PATCH"])
+@blp.arguments(ModulePatchSchema)
+@blp.response(200, ModuleSchema)
+def patch_module(data, module_id):
+    """Change a module (its trainers, admins)."""
+    module = _module(module_id)
+    require(module.can_edit(api_user()), "Only the module's trainers and administrators change it.")
+    services.update_module(api_user(), module, **data)
+    db.session.commit()
+    return module
+
+
+@blp.route("/modules/<int:module_id>/sessions", methods=["POST"])
+@blp.arguments(SessionCreateSchema)
+@blp.response(201, SessionWithLinkSchema)
+def create_session(data, module_id):
+    """Add a session (past dates allowed, to record a training already held)."""
+    module = _module(module_id)
+    require(module.can_edit(api_user()), "Only the module's trainers and administrators add sessions.")
+    session = services.add_session(api_user(), module, **data)
+    db.session.commit()
+    return session
+
+
+# Sessions -----------------------------------------------------------------------------------------
+@blp.route("/sessions/<int:session_id>", methods=["GET"])
+@blp.response(200, SessionWithLinkSchema)
+@public
+def get_session(session_id):
+    """A session with its seat and waitlist counts; the online link only for participants and trainers."""
+    return _session(session_id)
+
+
+@blp.route("/sessions/<int:session_id>", methods=["PATCH"])
+@blp.arguments(SessionPatchSchema)
+@blp.response(200, SessionWithLinkSchema)
+def patch_session(data, session_id):
+    """Change a session; people enrolled get the updated invitation."""
+    session = services.update_session(api_user(), _managed(session_id), **data)
+    db.session.commit()
+    return session
+
+
+@blp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@blp.arguments(CancelSchema)
+@blp.response(200, SessionWithLinkSchema)
+def cancel_session(data, session_id):
+    """Cancel a session; everyone in it gets a METHOD:CANCEL invitation."""
+    session = services.cancel_session(api_user(), _managed(session_id), data["reason"])
+    db.session.commit()
+    return session
+
+
+@blp.route("/sessions/<int:session_id>/duplicate", methods=["POST"])
+@blp.response(201, SessionWithLinkSchema)
+def duplicate_session(session_id):
+    """A copy of the session one week later."""
+    session = services.duplicate_session(api_user(), _managed(session_id))
+    db.session.commit()
+    return session
+
+
+@blp.route("/sessions/<int:session_id>/ics", methods=["GET"])
+@public
+def session_ics(session_id):
+    """The session as an invitation (`METHOD:REQUEST`; `METHOD:CANCEL` once cancelled)."""
+    session = _session(session_id)
+    method = "CANCEL" if session.is_cancelled else "REQUEST"
+    return ics_response(services.session_ics(session, api_user(), method), f"session-{session.id}.ics", method)
+
+
+# Enrolments ---------------------------------------------------------------------------------------
+@blp.route("/sessions/<int:session_id>/enrolments", methods=["POST"])
+@blp.arguments(EnrolRequestSchema)
+@blp.response(201, EnrolmentSchema)
+@blp.alt_response(409, description="Already enrolled, session full (past), cancelled or closed")
+def enrol(data, session_id):
+    """Enrol yourself (or, as its trainer or an admin, `user_id`, also in a past session)."""
+    session = _session(session_id)
+    user = _user(data["user_id"]) if data.get("user_id") else None
+    enrolment = services.enrol(api_user(), session, user, note=data["note"])
+    db.session.commit()
+    return enrolment
+
+
+@blp.route("/sessions/<int:session_id>/enrolments/me", methods=["DELETE"])
+@blp.response(204)
+def unenrol_me(session_id):
+    """Leave the session (or its waitlist); the first waitlisted person is promoted at once."""
+    services.unenrol(api_user(), _session(session_id))
+    db.session.commit()
+
+
+@blp.route("/sessions/<int:session_id>/enrolments/<int:user_id>", methods=["DELETE"])
+@blp.response(204)
+def remove_participant(session_id, user_id):
+    """Take someone off the session (its trainers, admins)."""
+    session = _managed(session_id)
+    services.unenrol(api_user(), session, _user(user_id))
+    db.session.commit()
+
+
+@blp.route("/sessions/<int:session_id>/enrolments", methods=["GET"])
+@blp.arguments(EnrolmentQuerySchema, location="query")
+@blp.response(200, list_schema(ParticipantSchema))
+def list_enrolments(args, session_id):
+    """Who is in, waiting or pending (the session's trainers, admins)."""
+    session = _managed(session_id)
+    query = (select(Enrolment).where(Enrolment.session_id == session.id)
+             .options(selectinload(Enrolment.user))
+             .order_by(Enrolment.status, Enrolment.waitlist_position, Enrolment.id))
+    if args["status"]:
+        query = query.where(Enrolment.status == args["status"])
+    return page_of(query, args)
+
+
+def _enrolment_of(session: TrainingSession, user_id: int) -> Enrolment:
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.session_id == session.id,
+                                                          Enrolment.user_id == user_id))
+    if enrolment is None:
+        raise NotFound()
+    return enrolment
+
+
+@blp.route("/sessions/<int:session_id>/enrolments/<int:user_id>/approve", methods=["POST"])
+@blp.response(200, EnrolmentSchema)
+def approve(session_id, user_id):
+    """Accept a pending request: a seat, or the end of the waitlist when full."""
+    session = _managed(session_id)
+    enrolment = services.approve_enrolment(api_user(), _enrolment_of(session, user_id))
+    db.session.commit()
+    return enrolment
+
+
+@blp.route("/sessions/<int:session_id>/enrolments/<int:user_id>/decline", methods=["POST"])
+@blp.response(200, EnrolmentSchema)
+def decline(session_id, user_id):
+    """Decline a request (or take someone off); a freed seat goes to the waitlist."""
+    session = _managed(session_id)
+    enrolment = services.decline_enrolment(api_user(), _enrolment_of(session, user_id))
+    db.session.commit()
+    return enrolment
+
+
+@blp.route("/sessions/<int:session_id>/enrolments/<int:user_id>/move", methods=["POST"])
+@blp.arguments(MoveSchema)
+@blp.response(201, EnrolmentSchema)
+def move(data, session_id, user_id):
+    """Move someone to another session of the same module (a seat there, or its waitlist)."""
+    session = _managed(session_id)
+    target = _managed(data["session_id"])
+    enrolment = services.move_enrolment(api_user(), _enrolment_of(session, user_id), target)
+    db.session.commit()
+    return enrolment
+
+
+@blp.route("/sessions/<int:session_id>/attendance", methods=["POST"])
+@blp.arguments(AttendanceSchema)
+@blp.response(200, EnrolmentSchema)
+def attendance(data, session_id):
+    """Mark whether someone came (the session's trainers, once it has started)."""
+    session = _managed(session_id)
+    enrolment = services.mark_attendance(api_user(), session, data["user_id"], data["attended"])
+    db.session.commit()
+    return enrolment
+
+
+@blp.route("/sessions/<int:session_id>/feedback", methods=["POST"])
+@blp.arguments(FeedbackSchema)
+@blp.response(201, FeedbackOutSchema)
+def feedback(data, session_id):
+    """Rate a session you took part in (1-5) with an optional comment."""
+    result = services.submit_feedback(api_user(), _session(session_id), **data)
+    db.session.commit()
+    return result
+
+
+@blp.route("/me/enrolments", methods=["GET"])
+@blp.arguments(EnrolmentQuerySchema, location="query")
+@blp.response(200, list_schema(MyEnrolmentSchema))
+def my_enrolments(args):
+    """Your enrolments (enrolled, waitlisted, pending, declined, cancelled), latest session first."""
+    query = (select(Enrolment).join(TrainingSession).where(Enrolment.user_id == api_user().id)
+             .options(selectinload(Enrolment.session).selectinload(TrainingSession.module))
+             .order_by(TrainingSession.starts_at.desc()))
+    if args["status"]:
+        query = query.where(Enrolment.status == args["status"])
+    return page_of(query, args)

@@ -1,0 +1,303 @@
+"""Training modules, their sessions, enrolments, attendance, certificates and feedback.
+
+Seats are a counter on the session row (`enrolled_count`), changed only by conditional UPDATEs under
+the session's row lock, and checked by the database (`enrolled_count <= capacity`). Waitlist positions
+are kept dense (1..n) under the same lock. See REFERENCE.md, "Capacity and double booking".
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import bleach
+import markdown
+from markupsafe import Markup
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.core.timeutil import as_utc, utcnow
+from app.core.types import JSONList, UTCDateTime
+from app.extensions import db
+
+LEVELS = ("beginner", "intermediate", "advanced")
+FORMATS = ("in_person", "online", "blended")
+MODULE_STATUSES = ("draft", "published", "archived")
+SESSION_STATUSES = ("scheduled", "cancelled")
+ENROLMENT_STATUSES = ("enrolled", "waitlisted", "pending", "declined", "cancelled")
+ACTIVE_STATUSES = ("enrolled", "waitlisted", "pending")
+
+MARKDOWN_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "h5", "blockquote", "code",
+                 "pre", "hr", "table", "thead", "tbody", "tr", "th", "td"]
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown written by trainers, sanitised: no scripts, no inline styles, safe links only."""
+    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
+    clean = bleach.clean(html, tags=MARKDOWN_TAGS, attributes={"a": ["href", "title"]},
+                         protocols=["http", "https", "mailto"], strip=True)
+    return Markup(bleach.linkify(clean, callbacks=[bleach.callbacks.nofollow]))  # noqa: S704 (sanitised by bleach)
+
+
+module_trainers = Table(
+    "course_module_trainers", db.metadata,
+    Column("module_id", ForeignKey("course_modules.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+module_prerequisites = Table(
+    "course_module_prerequisites", db.metadata,
+    Column("module_id", ForeignKey("course_modules.id", ondelete="CASCADE"), primary_key=True),
+    Column("prerequisite_id", ForeignKey("course_modules.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Module(db.Model):
+    __tablename__ = "course_modules"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'archived')", name="status"),
+        CheckConstraint("level IN ('beginner', 'intermediate', 'advanced')", name="level"),
+        CheckConstraint("format IN ('in_person', 'online', 'blended')", name="format"),
+        CheckConstraint("required_sessions >= 1", name="required_sessions"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    objectives: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    topics: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    language: Mapped[str] = mapped_column(String(8), default="en", index=True)
+    level: Mapped[str] = mapped_column(String(16), default="beginner")
+    format: Mapped[str] = mapped_column(String(16), default="in_person", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    # Materials of a restricted module are for its enrolled people (and its trainers) only.
+    materials_restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Completion: attended sessions needed for the certificate.
+    required_sessions: Mapped[int] = mapped_column(Integer, default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    trainers: Mapped[list[User]] = relationship(secondary=module_trainers, order_by="User.name")
+    prerequisites: Mapped[list[Module]] = relationship(
+        secondary=module_prerequisites, primaryjoin=lambda: Module.id == module_prerequisites.c.module_id,
+        secondaryjoin=lambda: Module.id == module_prerequisites.c.prerequisite_id, order_by="Module.title")
+    sessions: Mapped[list[TrainingSession]] = relationship(
+        back_populates="module", order_by="TrainingSession.starts_at", cascade="all, delete-orphan")
+    materials: Mapped[list[Material]] = relationship(
+        back_populates="module", order_by="Material.id", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Module {self.id} {self.title!r}>"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def is_trainer(self, user) -> bool:
+        return bool(user and getattr(user, "is_authenticated", True) and user.id in {t.id for t in self.trainers})
+
+    def can_see(self, user) -> bool:
+        """Published modules are public; drafts and archived ones are for trainers and admins."""
+        if self.is_published:
+            return True
+        return bool(user and getattr(user, "is_authenticated", False) and user.is_trainer)
+
+    def can_edit(self, user) -> bool:
+        return bool(user and getattr(user, "is_authenticated", False)
+                    and (user.is_admin or self.is_trainer(user)))
+
+    @property
+    def description_html(self) -> Markup:
+        return render_markdown(self.description)
+
+    @property
+    def objectives_html(self) -> Markup:
+        return render_markdown(self.objectives)
+
+
+class TrainingSession(db.Model):
+    """One dated occurrence of a module (a classroom day, a webinar)."""
+
+    __tablename__ = "course_sessions"
+    __table_args__ = (
+        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),
+        CheckConstraint("capacity >= 1", name="capacity"),
+        CheckConstraint("enrolled_count >= 0 AND enrolled_count <= capacity", name="seats"),
+        CheckConstraint("waitlist_count >= 0", name="waitlist"),
+        CheckConstraint("ends_at > starts_at", name="times"),
+        Index("ix_course_sessions_module_start", "module_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("course_modules.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    country: Mapped[str | None] = mapped_column(String(2), index=True)  # where it takes place (None: online)
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int] = mapped_column(Integer)
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    enrol_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrol_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: at the start
+    unenrol_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: at the start
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    enrolled_count: Mapped[int] = mapped_column(Integer, default=0)
+    waitlist_count: Mapped[int] = mapped_column(Integer, default=0)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE
+    feedback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    module: Mapped[Module] = relationship(back_populates="sessions")
+    enrolments: Mapped[list[Enrolment]] = relationship(back_populates="session", cascade="all, delete-orphan",
+                                                       order_by="Enrolment.id")
+
+    def __repr__(self) -> str:
+        return f"<TrainingSession {self.id} module={self.module_id} {self.starts_at:%Y-%m-%d %H:%M}>"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    @property
+    def is_online(self) -> bool:
+        return bool(self.online_url) and not self.location
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.capacity - self.enrolled_count)
+
+    @property
+    def is_full(self) -> bool:
+        return self.enrolled_count >= self.capacity
+
+    def has_started(self, now: datetime | None = None) -> bool:
+        return as_utc(self.starts_at) <= (now or utcnow())
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        return as_utc(self.ends_at) <= (now or utcnow())
+
+    @property
+    def closes_at(self) -> datetime:
+        return as_utc(self.enrol_closes_at or self.starts_at)
+
+    @property
+    def unenrol_until(self) -> datetime:
+        return as_utc(self.unenrol_deadline or self.starts_at)
+
+    def is_open_for_enrolment(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        if self.is_cancelled or not self.module.is_published:
+            return False
+        if self.enrol_opens_at and now < as_utc(self.enrol_opens_at):
+            return False
+        return now < self.closes_at
+
+    def can_manage(self, user) -> bool:
+        return self.module.can_edit(user)
+
+    def can_see(self, user) -> bool:
+        return self.module.can_see(user)
+
+
+class Enrolment(db.Model):
+    __tablename__ = "course_enrolments"
+    __table_args__ = (
+        UniqueConstraint("session_id", "user_id", name="uq_course_enrolments_session_user"),
+        CheckConstraint("status IN ('enrolled', 'waitlisted', 'pending', 'declined', 'cancelled')", name="status"),
+        CheckConstraint("(status = 'waitlisted') = (waitlist_position IS NOT NULL)", name="waitlist_position"),
+        Index("ix_course_enrolments_session_status", "session_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")  # to the trainer
+    attended: Mapped[bool | None] = mapped_column(Boolean)  # None: not marked yet
+    attendance_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="enrolments")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class Material(db.Model):
+    """A file (kept in the database, served as an attachment) or a link."""
+
+    __tablename__ = "course_materials"
+    __table_args__ = (CheckConstraint("kind IN ('file', 'link')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("course_modules.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(8))
+    url: Mapped[str] = mapped_column(String(500), default="")
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    content_type: Mapped[str] = mapped_column(String(120), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    module: Mapped[Module] = relationship(back_populates="materials")
+
+
+class Certificate(db.Model):
+    """Attendance certificate of a module; the code is printed on the PDF and checked publicly."""
+
+    __tablename__ = "course_certificates"
+    __table_args__ = (UniqueConstraint("module_id", "user_id", name="uq_course_certificates_module_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("course_modules.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # end of the last attended session
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    module: Mapped[Module] = relationship()
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+
+class Feedback(db.Model):
+    __tablename__ = "course_feedback"
+    __table_args__ = (
+        UniqueConstraint("session_id", "user_id", name="uq_course_feedback_session_user"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[TrainingSession] = relationship()

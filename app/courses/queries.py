@@ -1,0 +1,134 @@
+"""Read-side queries for the catalogue, module pages and "My training", each in a bounded number of queries."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, Text, exists, func, or_, select, type_coerce
+from sqlalchemy.orm import selectinload
+
+from app.core.timeutil import utcnow
+from app.courses.models import Certificate, Enrolment, Feedback, Module, TrainingSession
+from app.extensions import db
+
+WHEN_CHOICES = ("", "upcoming", "30", "90")
+
+
+def module_query(user, *, q: str = "", topic: str = "", language: str = "", format: str = "",
+                 country: str = "", upcoming: bool = False, within_days: int | None = None,
+                 now: datetime | None = None) -> Select:
+    """Modules matching the catalogue filters: published ones, or all for trainers and admins."""
+    now = now or utcnow()
+    query = select(Module)
+    if not (user and getattr(user, "is_authenticated", False) and user.is_trainer):
+        query = query.where(Module.status == "published")
+    if q := (q or "").strip().lower()[:100]:
+        like = "%" + q.replace("\\", "").replace("%", "").replace("_", " ") + "%"
+        query = query.where(or_(func.lower(Module.title).like(like), func.lower(Module.summary).like(like)))
+    if topic:
+        # JSON text: match the quoted code (type_coerce keeps JSONList from encoding the pattern).
+        query = query.where(type_coerce(Module.topics, Text).like(f'%"{topic.replace("%", "")}"%'))
+    if language:
+        query = query.where(Module.language == language)
+    if format:
+        query = query.where(Module.format == format)
+    session_filters = [TrainingSession.module_id == Module.id, TrainingSession.status == "scheduled"]
+    if upcoming or within_days:
+        session_filters.append(TrainingSession.starts_at >= now)
+    if within_days:
+        session_filters.append(TrainingSession.starts_at < now + timedelta(days=within_days))
+    if country == "online":
+        session_filters.append(TrainingSession.online_url != "")
+    elif country:
+        session_filters.append(TrainingSession.country == country.upper())
+    if len(session_filters) > 2:
+        query = query.where(exists().where(*session_filters))
+    next_start = (select(func.min(TrainingSession.starts_at))
+                  .where(TrainingSession.module_id == Module.id, TrainingSession.status == "scheduled",
+                         TrainingSession.starts_at >= now).correlate(Module).scalar_subquery())
+    # Modules with a coming session first (soonest first), then the others by title.
+    return query.order_by(next_start.is_(None), next_start, Module.title, Module.id)
+
+
+def next_sessions(module_ids: list[int], per_module: int = 3, now: datetime | None = None
+                  ) -> dict[int, list[TrainingSession]]:
+    """The next few sessions of each module, in one query (a window function keeps it bounded)."""
+    if not module_ids:
+        return {}
+    now = now or utcnow()
+    ranked = (select(TrainingSession.id, func.row_number().over(
+        partition_by=TrainingSession.module_id, order_by=(TrainingSession.starts_at, TrainingSession.id))
+        .label("rank"))
+        .where(TrainingSession.module_id.in_(module_ids), TrainingSession.status == "scheduled",
+               TrainingSession.starts_at >= now).subquery())
+    sessions = db.session.scalars(select(TrainingSession).join(ranked, ranked.c.id == TrainingSession.id)
+                                  .where(ranked.c.rank <= per_module)
+                                  .order_by(TrainingSession.starts_at)).all()
+    out: dict[int, list[TrainingSession]] = defaultdict(list)
+    for session in sessions:
+        out[session.module_id].append(session)
+    return out
+
+
+def enrolments_by_session(user, session_ids: list[int]) -> dict[int, Enrolment]:
+    if not (user and getattr(user, "is_authenticated", False)) or not session_ids:
+        return {}
+    rows = db.session.scalars(select(Enrolment).where(Enrolment.user_id == user.id,
+                                                      Enrolment.session_id.in_(session_ids))).all()
+    return {e.session_id: e for e in rows}
+
+
+def holds_seat(session_id: int, user_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        Enrolment.session_id == session_id, Enrolment.user_id == user_id, Enrolment.status == "enrolled"))))
+
+
+def session_countries() -> list[str]:
+    return list(db.session.scalars(select(TrainingSession.country).where(TrainingSession.country.is_not(None))
+                                   .distinct().order_by(TrainingSession.country)))
+
+
+def module_languages() -> list[str]:
+    return list(db.session.scalars(select(Module.language).where(Module.status == "published")
+                                   .distinct().order_by(Module.language)))
+
+
+def my_training(user, now: datetime | None = None) -> dict:
+    """Everything "My training" shows, in four queries whatever the history's length."""
+    now = now or utcnow()
+    enrolments = db.session.scalars(
+        select(Enrolment).join(TrainingSession).where(Enrolment.user_id == user.id,
+                                                      Enrolment.status != "cancelled")
+        .options(selectinload(Enrolment.session).selectinload(TrainingSession.module))
+        .order_by(TrainingSession.starts_at)).all()
+    certificates = {c.module_id: c for c in db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None))
+        .options(selectinload(Certificate.module)))}
+    answered = set(db.session.scalars(select(Feedback.session_id).where(Feedback.user_id == user.id)))
+    upcoming = [e for e in enrolments if e.session.ends_at > now and not e.session.is_cancelled]
+    past = [e for e in reversed(enrolments) if e not in upcoming]
+    return {"upcoming": upcoming, "past": past, "certificates": certificates, "answered": answered}
+
+
+def participants(session: TrainingSession) -> list[Enrolment]:
+    """Everyone who asked for the session, by status then waitlist order, with their accounts."""
+    order = {"enrolled": 0, "pending": 1, "waitlisted": 2, "declined": 3, "cancelled": 4}
+    rows = db.session.scalars(select(Enrolment).where(Enrolment.session_id == session.id)
+                              .options(selectinload(Enrolment.user))).all()
+    return sorted(rows, key=lambda e: (order[e.status], e.waitlist_position or 0, e.user.name.lower()))
+
+
+def trainer_modules(user) -> list[Module]:
+    query = select(Module).options(selectinload(Module.sessions), selectinload(Module.trainers)).order_by(
+        Module.status, Module.title)
+    if not user.is_admin:
+        query = query.where(Module.trainers.any(id=user.id))
+    return list(db.session.scalars(query))
+
+
+def other_sessions(session: TrainingSession, now: datetime | None = None) -> list[TrainingSession]:
+    """Coming sessions of the same module, where a trainer may move someone."""
+    return list(db.session.scalars(select(TrainingSession).where(
+        TrainingSession.module_id == session.module_id, TrainingSession.id != session.id,
+        TrainingSession.status == "scheduled", TrainingSession.starts_at > (now or utcnow()))
+        .order_by(TrainingSession.starts_at)))

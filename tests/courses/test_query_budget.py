@@ -1,0 +1,52 @@
+"""The catalogue and "My training" answer in a bounded number of queries, whatever the data size."""
+from __future__ import annotations
+
+import pytest
+
+from app.core.demo import load_demo
+from app.extensions import db
+
+
+@pytest.fixture
+def demo(app):
+    with app.test_request_context():
+        ctx = load_demo(scale=4)
+    db.session.commit()
+    return ctx
+
+
+def test_catalogue_query_budget(client, count_queries, demo, login):
+    pages = []
+    for url in ("/courses/", "/courses/?per_page=50", "/courses/?when=90&country=GR", "/courses/?page=2"):
+        with count_queries() as q:
+            response = client.get(url)
+        assert response.status_code == 200
+        pages.append(q.count)
+    assert max(pages) <= 8, pages
+    login(demo.data["users"]["pieter"], password=demo.data["password"])
+    with count_queries() as q:
+        assert client.get("/courses/?per_page=50").status_code == 200
+    assert q.count <= 10, q.statements
+
+
+def test_my_training_query_budget(client, count_queries, demo, login):
+    login(demo.data["users"]["pieter"], password=demo.data["password"])
+    with count_queries() as q:
+        page = client.get("/courses/my").get_data(as_text=True)
+    assert "SEAP in practice" in page and "Download the certificate" in page
+    assert q.count <= 8, q.statements
+
+
+def test_module_and_session_pages_query_budget(client, count_queries, demo, login):
+    trainer = demo.data["users"]["trainer"]
+    login(trainer, password=demo.data["password"])
+    from sqlalchemy import select
+
+    from app.courses.models import TrainingSession
+    session = db.session.scalars(select(TrainingSession).order_by(TrainingSession.enrolled_count.desc())).first()
+    with count_queries() as q:
+        assert client.get(f"/courses/modules/{session.module_id}").status_code == 200
+    assert q.count <= 10, q.statements
+    with count_queries() as q:
+        assert client.get(f"/courses/sessions/{session.id}").status_code == 200
+    assert q.count <= 10, q.statements
