@@ -9,6 +9,8 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI = None  # filled in create_app: DATABASE_URL or instance/mayors.sqlite
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_RECORD_QUERIES = False
+    # SQLite: CLI and scheduler transactions take the write lock at BEGIN (see app/core/db.py).
+    SQLITE_LOCK_OUTSIDE_REQUESTS = True
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True

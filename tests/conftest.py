@@ -43,6 +43,9 @@ def base_config(database_url: str) -> dict:
         "SERVER_NAME": "localhost",
         "PREFERRED_URL_SCHEME": "http",
         "SCHEDULER_IN_PROCESS": False,
+        # The test process only reads and sets up data: its transactions must not take SQLite's
+        # write lock, or a live server waiting for it would stall (production keeps the lock).
+        "SQLITE_LOCK_OUTSIDE_REQUESTS": False,
     }
 
 

@@ -15,9 +15,10 @@ _HASHES: dict[str, str] = {}
 
 
 def _hash(password: str) -> str:
-    # scrypt is slow on purpose: hash each test password once per run.
+    # scrypt is slow on purpose; test accounts use cheap parameters (the hash records them), and
+    # each password is hashed once per run. Real accounts use Werkzeug's default scrypt cost.
     if password not in _HASHES:
-        _HASHES[password] = generate_password_hash(password, method="scrypt")
+        _HASHES[password] = generate_password_hash(password, method="scrypt:1024:8:1")
     return _HASHES[password]
 
 

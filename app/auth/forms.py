@@ -6,12 +6,20 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN
 from app.core.reference import COM_ROLES, INTERFACE_LANGUAGES, ROLES, country_choices, spoken_language_choices
 from app.core.timeutil import all_timezones, is_valid_timezone
 
 _password = [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes: easier than a multi-select on phones and with a keyboard."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def _language_choices():
@@ -44,8 +52,7 @@ class RegisterForm(FlaskForm, ProfileFields):
                                render_kw={"autocomplete": "organization"})
     country = SelectField(_l("Country"), validators=[DataRequired()])
     com_role = SelectField(_l("Your role in the Covenant of Mayors"), validators=[DataRequired()])
-    languages = SelectMultipleField(_l("Languages you work in"), validators=[Optional()],
-                                    description=_l("Hold Ctrl (or Cmd) to choose several."))
+    languages = MultiCheckboxField(_l("Languages you work in"), validators=[Optional()])
     language = SelectField(_l("Interface language"), validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
@@ -68,7 +75,7 @@ class ProfileForm(FlaskForm, ProfileFields):
     com_role = SelectField(_l("Your role in the Covenant of Mayors"), validators=[DataRequired()])
     timezone = SelectField(_l("Time zone"), validators=[Optional()],
                            description=_l("Leave empty to use your country's time zone."))
-    languages = SelectMultipleField(_l("Languages you work in"), validators=[Optional()])
+    languages = MultiCheckboxField(_l("Languages you work in"), validators=[Optional()])
     language = SelectField(_l("Interface language"), validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
@@ -104,6 +111,11 @@ class ResetPasswordForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
+    """Shown on the profile page beside the profile form: prefixed so field ids stay unique."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="token", **kwargs)
+
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)],
                        description=_l("What will use it, e.g. “regional dashboard”."))
 

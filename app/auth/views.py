@@ -111,8 +111,10 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        language = current_user.language  # the interface stays in the language they were using
         logout_user()
         session.clear()
+        session["language"] = language
         flash(_("You are signed out."), "info")
     return redirect(url_for("core.home"))
 

@@ -1,7 +1,7 @@
 """Database wiring: SQLite pragmas and write transactions that really lock (REFERENCE.md)."""
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -15,9 +15,12 @@ def is_sqlite(engine: Engine) -> bool:
 def _wants_write_lock() -> bool:
     """Writes take the SQLite write lock when their transaction begins, reads do not.
 
-    Outside a request (CLI, scheduler, tests) every transaction may write, so it locks too.
+    Outside a request (CLI, scheduler) every transaction may write, so it locks too; the test
+    process turns that off (SQLITE_LOCK_OUTSIDE_REQUESTS) so its reads never block a live server.
     """
-    return not (has_request_context() and request.method in SAFE_METHODS)
+    if has_request_context():
+        return request.method not in SAFE_METHODS
+    return not has_app_context() or current_app.config.get("SQLITE_LOCK_OUTSIDE_REQUESTS", True)
 
 
 def configure_engine(engine: Engine) -> None:

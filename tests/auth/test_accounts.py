@@ -163,7 +163,7 @@ def test_api_tokens_created_shown_once_and_revoked(client, make, login, db):
 
     user = make.user()
     login(user)
-    client.post("/auth/tokens", data={"name": "dashboard"})
+    client.post("/auth/tokens", data={"token-name": "dashboard"})
     page = client.get("/auth/profile").get_data(as_text=True)
     plain = re.search(r'id="new-token" class="[^"]*" readonly value="(mia_[^"]+)"', page).group(1)
     assert plain not in client.get("/auth/profile").get_data(as_text=True)  # shown once

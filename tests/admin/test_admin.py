@@ -1,0 +1,57 @@
+"""The admin area: users (search, edit, deactivate, roles), outbox, audit log."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.auth.models import AuditEvent
+
+
+def test_search_users_by_name_email_or_organisation(client, make, login):
+    login(make.admin())
+    make.user(name="Ivana Horvat", organisation="REGEA", email="ivana@regea.hr")
+    make.user(name="Someone Else")
+    assert "Ivana Horvat" in client.get("/admin/users?q=regea").get_data(as_text=True)
+    page = client.get("/admin/users?q=ivana@").get_data(as_text=True)
+    assert "Ivana Horvat" in page and "Someone Else" not in page
+
+
+def test_admin_changes_role_and_deactivates_and_it_is_audited(app, client, make, login, db):
+    admin = make.admin()
+    user = make.user()
+    their_client = app.test_client()
+    login(user, target=their_client)
+    login(admin)
+    response = client.post(f"/admin/users/{user.id}", data={"role": "trainer", "is_coach": "y"})
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert (user.role, user.is_coach, user.is_active_account) == ("trainer", True, False)
+    assert their_client.get("/auth/profile").status_code == 302  # signed out at once
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.update"))
+    assert event.actor_id == admin.id and "role participant->trainer" in event.detail
+
+
+def test_admin_cannot_demote_themself(client, make, login, db):
+    admin = make.admin()
+    login(admin)
+    response = client.post(f"/admin/users/{admin.id}", data={"role": "participant", "is_active": "y"})
+    assert response.status_code == 200
+    db.session.refresh(admin)
+    assert admin.role == "admin"
+
+
+def test_outbox_lists_and_shows_mail(client, make, login):
+    user = make.user()
+    client.post("/auth/forgot", data={"email": user.email})
+    login(make.admin())
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Reset your Mayors in Action password" in page
+    assert "Reset your Mayors in Action password" in client.get("/admin/outbox?status=queued").get_data(as_text=True)
+    assert "Reset your" not in client.get("/admin/outbox?status=sent").get_data(as_text=True)
+
+
+def test_audit_log_page_filters(client, make, login):
+    make.user(email="x@example.org")
+    client.post("/auth/login", data={"email": "x@example.org", "password": "wrong pass"})
+    login(make.admin())
+    page = client.get("/admin/audit?action=login.failure").get_data(as_text=True)
+    assert "x@example.org" in page and "login.success" not in page
