@@ -1,0 +1,2 @@
+def load_peers(ctx):
+    pass
