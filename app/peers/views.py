@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -59,8 +59,8 @@ def index():
     profile = services.get_profile(current_user)
     exchanges = db.session.scalars(services.my_exchanges(current_user).limit(50)).all()
     suggestions = services.suggest_partners(current_user, limit=3) if profile else []
-    to_review = (db.session.scalars(services.practices_to_review().limit(5)).all()
-                 if current_user.is_trainer else [])
+    to_review = (db.session.scalar(select(func.count()).select_from(services.practices_to_review().subquery()))
+                 if current_user.is_trainer else 0)
     return render_template("peers/index.html", profile=profile, exchanges=exchanges, suggestions=suggestions,
                            to_review=to_review)
 
