@@ -57,6 +57,10 @@ NOT_IN_ROUND_REASONS = {
 }
 
 
+STATUS_NAMES = {"proposed": _l("proposed"), "accepted": _l("accepted"), "declined": _l("declined"),
+                "cancelled": _l("cancelled"), "completed": _l("completed")}
+
+
 class SameCountry(Invalid):
     """Exchanges are between people of different countries."""
 
@@ -311,7 +315,7 @@ def act_on_exchange(exchange: Exchange, user, action: str) -> Exchange:
     if result.rowcount != 1:
         db.session.refresh(exchange)
         raise WrongState(_("This exchange is %(status)s; that is not possible any more.",
-                           status=exchange.status))
+                           status=STATUS_NAMES.get(exchange.status, exchange.status)))
     db.session.refresh(exchange)
     other = exchange.other(user)
     if action == "accept":

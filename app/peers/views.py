@@ -17,6 +17,7 @@ from app.core.permissions import admin_required, load_visible, role_required
 from app.extensions import db
 from app.peers import bp, library_bp, services
 from app.peers.forms import (
+    FORMAT_CHOICES,
     ConfirmForm,
     LibraryFilterForm,
     MeetingForm,
@@ -29,7 +30,15 @@ from app.peers.forms import (
     SuggestionFilterForm,
 )
 from app.peers.matching import score_parts
-from app.peers.models import Exchange, GoodPractice, Meeting, PairingRound, PeerProfile, RoundPair
+from app.peers.models import (
+    Exchange,
+    ExchangeMessage,
+    GoodPractice,
+    Meeting,
+    PairingRound,
+    PeerProfile,
+    RoundPair,
+)
 
 ACTION_LABELS = {"accept": _l("Accept"), "decline": _l("Decline"), "cancel": _l("Cancel the exchange"),
                  "complete": _l("Confirm it took place")}
@@ -49,7 +58,9 @@ def show_errors(form, error: DomainError) -> None:
 
 def _exchange_or_404(exchange_id: int) -> Exchange:
     return load_visible(Exchange, exchange_id, current_user, can_see=lambda e, u: e.can_see(u),
-                        options=[selectinload(Exchange.proposer), selectinload(Exchange.partner)])
+                        options=[selectinload(Exchange.proposer), selectinload(Exchange.partner),
+                                 selectinload(Exchange.messages).selectinload(ExchangeMessage.author),
+                                 selectinload(Exchange.meetings), selectinload(Exchange.practice)])
 
 
 @bp.route("/")
@@ -99,7 +110,8 @@ def suggestions():
         form.validate()
         found = services.suggest_partners(current_user, topic=form.topic.data or None,
                                           country=form.country.data or None, language=form.language.data or None)
-    return render_template("peers/suggestions.html", form=form, profile=profile, suggestions=found)
+    return render_template("peers/suggestions.html", form=form, profile=profile, suggestions=found,
+                           format_names=dict(FORMAT_CHOICES))
 
 
 @bp.route("/propose/<int:user_id>", methods=["GET", "POST"])

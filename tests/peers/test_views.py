@@ -149,3 +149,21 @@ def test_library_page_query_budget(client, make, peers, db, count_queries):
         page = client.get("/good-practices/").get_data(as_text=True)
     assert "School retrofit 11" in page and "12 good practices" in page
     assert q.count <= 4
+
+
+def test_exchange_page_query_budget(client, make, login, peers, count_queries):
+    from app.peers import services
+
+    a, b = peers.person("BE"), peers.person("GR")
+    exchange = peers.exchange(a, b, status="accepted")
+    for n in range(10):
+        services.post_message(exchange, a if n % 2 else b, f"Message {n}")
+    starts = utcnow() + timedelta(days=5)
+    for n in range(3):
+        services.plan_meeting(exchange, a, kind="online", starts_at=starts + timedelta(days=n),
+                              ends_at=starts + timedelta(days=n, hours=1), timezone="Europe/Brussels")
+    login(a)
+    with count_queries() as q:
+        page = client.get(f"/peers/exchanges/{exchange.id}").get_data(as_text=True)
+    assert "Message 9" in page and page.count("Add to my calendar") == 3
+    assert q.count <= 12
