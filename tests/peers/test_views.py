@@ -167,3 +167,23 @@ def test_exchange_page_query_budget(client, make, login, peers, count_queries):
         page = client.get(f"/peers/exchanges/{exchange.id}").get_data(as_text=True)
     assert "Message 9" in page and page.count("Add to my calendar") == 3
     assert q.count <= 12
+
+
+def test_meetings_across_the_spring_dst_change_keep_their_local_time(client, make, login, peers, db):
+    """09:00 in Brussels is 08:00 UTC before the last Sunday of March and 07:00 UTC after it."""
+    from datetime import date
+
+    year = utcnow().year + 1
+    last_sunday = max(date(year, 3, d) for d in range(25, 32) if date(year, 3, d).weekday() == 6)
+    a, b = peers.person("BE"), peers.person("GR")
+    exchange = peers.exchange(a, b, status="accepted")
+    login(a)
+    for day in (last_sunday - timedelta(days=2), last_sunday + timedelta(days=1)):
+        response = client.post(f"/peers/exchanges/{exchange.id}/meetings", data={
+            "kind": "online", "start_date": day.isoformat(), "start_time": "09:00", "end_time": "10:00",
+            "timezone": "Europe/Brussels", "online_url": "https://meet.example.org/x"})
+        assert response.status_code == 302
+    before, after = db.session.scalars(select(Meeting).order_by(Meeting.starts_at)).all()
+    assert (before.starts_at.hour, after.starts_at.hour) == (8, 7)
+    ics = client.get(f"/peers/meetings/{after.id}.ics").get_data(as_text=True)
+    assert f"DTSTART:{after.starts_at:%Y%m%d}T070000Z" in ics
