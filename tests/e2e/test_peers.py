@@ -120,6 +120,10 @@ def test_profile_suggestion_exchange_meeting_report_library(page, browser, live_
     page.get_by_text("Pieter Claes, Province of Limburg").wait_for()  # consent given
     assert "Eleni Papadaki" in page.content()
     shot(page, "peers-09-practice")
+    page.emulate_media(media="print")
+    assert not page.get_by_role("navigation", name="Main").is_visible()  # print.css hides the navigation
+    shot(page, "peers-09b-practice-print")
+    page.emulate_media(media="screen")
     assert page.console_errors == []
 
 
