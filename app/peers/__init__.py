@@ -1,6 +1,25 @@
-"""Peer exchange."""
+"""Peer exchange across countries: profiles, suggestions, exchanges, pairing rounds, good practices."""
 from flask import Blueprint
 
 bp = Blueprint("peers", __name__, url_prefix="/peers")
+# The public library of good practices has its own address: /good-practices/.
+library_bp = Blueprint("good_practices", __name__, url_prefix="/good-practices")
 
 from app.peers import views  # noqa: E402,F401
+
+
+def init_app(app) -> None:
+    from app.core.calendar import register_feed_source
+    from app.core.demo import register_demo
+    from app.core.indicators import register_indicators
+    from app.core.reminders import register_reminder_renderer
+    from app.peers import services
+    from app.peers.cli import peers_cli
+    from app.peers.demo import load_peers
+
+    app.register_blueprint(library_bp)
+    register_feed_source(app, services.meetings_for)
+    register_reminder_renderer(app, "peer_meeting", services.render_meeting_reminder)
+    register_indicators(app, "peers", services.indicators)
+    register_demo(app, "peers", load_peers)
+    app.cli.add_command(peers_cli)

@@ -1,0 +1,406 @@
+"""JSON API for peer exchange and the good-practice library (API.md, Peers)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.api import Blueprint, PageArgs, api_user, list_schema, page_of, public, require
+from app.core.errors import Invalid, NotFound
+from app.core.timeutil import iso_z, parse_iso
+from app.extensions import db
+from app.peers import services
+from app.peers.models import FORMATS, MEETING_KINDS, GoodPractice, Meeting, PairingRound
+
+blp = Blueprint("peers_api", __name__, description="Peer exchange, pairing rounds and good practices")
+
+
+class ProfileInSchema(Schema):
+    offers = fields.List(fields.String(), load_default=list)
+    needs = fields.List(fields.String(), load_default=list)
+    languages = fields.List(fields.String(), required=True)
+    bio = fields.String(load_default="")
+    places = fields.String(load_default="")
+    formats = fields.List(fields.String(validate=validate.OneOf(FORMATS)), load_default=None)
+    available = fields.Boolean(load_default=True)
+    public = fields.Boolean(load_default=None, allow_none=True)
+
+
+class ProfileSchema(Schema):
+    user_id = fields.Integer()
+    offers = fields.List(fields.String())
+    needs = fields.List(fields.String())
+    languages = fields.List(fields.String())
+    bio = fields.String()
+    places = fields.String()
+    formats = fields.List(fields.String())
+    available = fields.Boolean(attribute="is_available")
+    public = fields.Boolean(attribute="is_public")
+
+
+class SuggestionArgs(PageArgs):
+    topic = fields.String(load_default=None)
+    country = fields.String(load_default=None)
+    language = fields.String(load_default=None)
+
+
+class SuggestionSchema(Schema):
+    user_id = fields.Integer()
+    name = fields.String()
+    country = fields.String()
+    score = fields.Integer()
+    reasons = fields.List(fields.String())
+    languages = fields.List(fields.String())
+    offers = fields.List(fields.String())
+    needs = fields.List(fields.String())
+
+
+class ExchangeInSchema(Schema):
+    partner_id = fields.Integer(required=True)
+    topic = fields.String(required=True)
+    message = fields.String(load_default="")
+
+
+class MeetingSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    starts_at = fields.Function(lambda m: iso_z(m.starts_at))
+    ends_at = fields.Function(lambda m: iso_z(m.ends_at))
+    timezone = fields.String()
+    place = fields.String()
+    online_url = fields.String()
+    status = fields.String()
+    sequence = fields.Integer()
+
+
+class ExchangeSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    topic = fields.String()
+    message = fields.String()
+    proposer_id = fields.Integer()
+    partner_id = fields.Integer()
+    round_id = fields.Integer(allow_none=True)
+    created_at = fields.Function(lambda e: iso_z(e.created_at))
+    completed_at = fields.Function(lambda e: iso_z(e.completed_at))
+    good_practice_id = fields.Function(lambda e: e.practice.id if e.practice else None)
+
+
+class MyExchangeSchema(ExchangeSchema):
+    partner = fields.Method("_partner")
+    actions = fields.Method("_actions")
+
+    def _partner(self, exchange):
+        other = exchange.other(api_user())
+        return {"id": other.id, "name": other.name, "country": other.country}
+
+    def _actions(self, exchange):
+        return services.allowed_actions(exchange, api_user())
+
+
+class MessageInSchema(Schema):
+    body = fields.String(required=True)
+
+
+class MessageSchema(Schema):
+    id = fields.Integer()
+    author_id = fields.Integer(allow_none=True)
+    body = fields.String()
+    created_at = fields.Function(lambda m: iso_z(m.created_at))
+
+
+class MeetingInSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
+    starts_at = fields.String(required=True)
+    ends_at = fields.String(required=True)
+    timezone = fields.String(load_default="UTC")
+    place = fields.String(load_default="")
+    online_url = fields.String(load_default="")
+    notes = fields.String(load_default="")
+
+
+class ReportInSchema(Schema):
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    results = fields.String(required=True)
+    transferability = fields.String(required=True)
+    activities = fields.String(load_default="")
+    topic = fields.String(load_default=None)
+    countries = fields.List(fields.String(), load_default=None)
+    language = fields.String(load_default=None)
+
+
+class GoodPracticeSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    summary = fields.String()
+    activities = fields.String()
+    results = fields.String()
+    transferability = fields.String()
+    topic = fields.String()
+    countries = fields.List(fields.String())
+    language = fields.String()
+    status = fields.String()
+    review_note = fields.String()
+    exchange_id = fields.Integer(allow_none=True)
+    published_at = fields.Function(lambda p: iso_z(p.published_at))
+
+
+class PracticeArgs(PageArgs):
+    q = fields.String(load_default=None)
+    topic = fields.String(load_default=None)
+    country = fields.String(load_default=None)
+    language = fields.String(load_default=None)
+
+
+class ReviewInSchema(Schema):
+    note = fields.String(load_default="")
+
+
+class RoundInSchema(Schema):
+    topic = fields.String(load_default=None)
+    user_ids = fields.List(fields.Integer(), load_default=None)
+    confirm = fields.Boolean(load_default=False)
+
+
+class PairSchema(Schema):
+    a = fields.Integer(attribute="a_id")
+    b = fields.Integer(attribute="b_id")
+    score = fields.Integer()
+    topic = fields.String()
+    exchange_id = fields.Integer(allow_none=True)
+
+
+class RoundSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    pairs = fields.List(fields.Nested(PairSchema))
+    total_score = fields.Integer()
+    upper_bound = fields.Integer(attribute="bound")
+    greedy_total = fields.Integer()
+    method = fields.String()
+    unmatched = fields.Function(lambda r: list(r.unmatched_reasons))
+    unmatched_reasons = fields.Function(lambda r: {str(k): v for k, v in r.unmatched_reasons.items()})
+
+
+def _exchange(exchange_id: int):
+    return services.load_exchange(exchange_id, api_user())
+
+
+# Profiles and suggestions -----------------------------------------------------------------------
+
+@blp.route("/peers/profile", methods=["PUT"])
+@blp.arguments(ProfileInSchema)
+@blp.response(200, ProfileSchema)
+def put_profile(data):
+    """Create or replace the caller's peer profile (topics offered and needed, languages, availability)."""
+    profile = services.save_profile(api_user(), offers=data["offers"], needs=data["needs"],
+                                    languages=data["languages"], bio=data["bio"], places=data["places"],
+                                    formats=data["formats"], is_available=data["available"],
+                                    is_public=data["public"])
+    db.session.commit()
+    return profile
+
+
+@blp.route("/peers/profile", methods=["GET"])
+@blp.response(200, ProfileSchema)
+def get_profile():
+    """The caller's peer profile (404 when there is none yet)."""
+    profile = services.get_profile(api_user())
+    if profile is None:
+        raise NotFound("You have no peer profile yet.")
+    return profile
+
+
+@blp.route("/peers/suggestions", methods=["GET"])
+@blp.arguments(SuggestionArgs, location="query")
+@blp.response(200, list_schema(SuggestionSchema))
+def suggestions(args):
+    """Partners for the caller, best first, with the reasons of their score (empty without a profile)."""
+    found = services.suggest_partners(api_user(), topic=args["topic"], country=args["country"],
+                                      language=args["language"], limit=500)
+    start = (args["page"] - 1) * args["per_page"]
+    items = [{"user_id": s.user.id, "name": s.user.name, "country": s.user.country, "score": s.score,
+              "reasons": s.reasons, "languages": s.profile.languages, "offers": s.profile.offers,
+              "needs": s.profile.needs} for s in found[start:start + args["per_page"]]]
+    return {"items": items, "total": len(found), "page": args["page"], "per_page": args["per_page"]}
+
+
+# Exchanges --------------------------------------------------------------------------------------
+
+@blp.route("/peers/exchanges", methods=["POST"])
+@blp.arguments(ExchangeInSchema)
+@blp.response(201, ExchangeSchema)
+@blp.alt_response(409, description="An open exchange with this person exists already")
+@blp.alt_response(422, description="Same country, yourself, or an unknown topic")
+def propose(data):
+    """Propose an exchange to someone from another country."""
+    exchange = services.propose_exchange(api_user(), data["partner_id"], data["topic"], data["message"])
+    db.session.commit()
+    return exchange
+
+
+@blp.route("/peers/exchanges/<int:exchange_id>", methods=["GET"])
+@blp.response(200, MyExchangeSchema)
+def get_exchange(exchange_id):
+    """One of the caller's exchanges (404 for anyone else)."""
+    return _exchange(exchange_id)
+
+
+def _action_view(action: str):
+    def view(exchange_id):
+        exchange = services.act_on_exchange(_exchange(exchange_id), api_user(), action)
+        db.session.commit()
+        return exchange
+    view.__name__ = f"{action}_exchange"
+    view.__doc__ = {"accept": "Accept a proposal (the invited person).",
+                    "decline": "Decline a proposal (the invited person).",
+                    "cancel": "Cancel a proposed or accepted exchange (either person).",
+                    "complete": "Confirm the exchange took place; completed once both confirmed."}[action]
+    return view
+
+
+for _action in ("accept", "decline", "complete", "cancel"):
+    blp.route(f"/peers/exchanges/<int:exchange_id>/{_action}", methods=["POST"])(
+        blp.response(200, MyExchangeSchema)(blp.alt_response(409, description="Wrong state")(
+            _action_view(_action))))
+
+
+@blp.route("/peers/exchanges/<int:exchange_id>/messages", methods=["GET"])
+@blp.response(200, list_schema(MessageSchema))
+def messages(exchange_id):
+    """The exchange's message thread, oldest first."""
+    items = _exchange(exchange_id).messages
+    return {"items": items, "total": len(items), "page": 1, "per_page": len(items)}
+
+
+@blp.route("/peers/exchanges/<int:exchange_id>/messages", methods=["POST"])
+@blp.arguments(MessageInSchema)
+@blp.response(201, MessageSchema)
+def post_message(data, exchange_id):
+    """Write in the exchange's thread."""
+    message = services.post_message(_exchange(exchange_id), api_user(), data["body"])
+    db.session.commit()
+    return message
+
+
+@blp.route("/peers/exchanges/<int:exchange_id>/meetings", methods=["POST"])
+@blp.arguments(MeetingInSchema)
+@blp.response(201, MeetingSchema)
+def plan_meeting(data, exchange_id):
+    """Plan an online call or a study visit; both people get an invitation (.ics)."""
+    try:
+        starts_at, ends_at = parse_iso(data["starts_at"]), parse_iso(data["ends_at"])
+    except ValueError as error:
+        raise Invalid("Times need ISO 8601 with an offset.", fields={"starts_at": [str(error)]}) from error
+    meeting = services.plan_meeting(_exchange(exchange_id), api_user(), kind=data["kind"], starts_at=starts_at,
+                                    ends_at=ends_at, timezone=data["timezone"], place=data["place"],
+                                    online_url=data["online_url"], notes=data["notes"])
+    db.session.commit()
+    return meeting
+
+
+@blp.route("/peers/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@blp.response(200, MeetingSchema)
+def cancel_meeting(meeting_id):
+    """Cancel a meeting; both people get a cancellation (METHOD:CANCEL)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not meeting.exchange.can_see(api_user()):
+        raise NotFound("No such meeting.")
+    services.cancel_meeting(meeting, api_user())
+    db.session.commit()
+    return meeting
+
+
+@blp.route("/peers/exchanges/<int:exchange_id>/report", methods=["POST"])
+@blp.arguments(ReportInSchema)
+@blp.response(201, GoodPracticeSchema)
+@blp.alt_response(409, description="A report exists already")
+def report(data, exchange_id):
+    """The final report: submitted for review, then published as a good practice."""
+    practice = services.submit_report(_exchange(exchange_id), api_user(), **data)
+    db.session.commit()
+    return practice
+
+
+@blp.route("/me/exchanges", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, list_schema(MyExchangeSchema))
+def my_exchanges(args):
+    """The caller's exchanges, newest first."""
+    return page_of(services.my_exchanges(api_user()), args)
+
+
+# Good practices ---------------------------------------------------------------------------------
+
+@blp.route("/good-practices", methods=["GET"])
+@blp.arguments(PracticeArgs, location="query")
+@blp.response(200, list_schema(GoodPracticeSchema))
+@public
+def good_practices(args):
+    """Published good practices (public): search text, filter by topic, country, language."""
+    return page_of(services.search_practices(args["q"], args["topic"], args["country"], args["language"]), args)
+
+
+@blp.route("/good-practices/<int:practice_id>", methods=["GET"])
+@blp.response(200, GoodPracticeSchema)
+@public
+def good_practice(practice_id):
+    """One good practice (published ones for everyone; reports for their authors and reviewers)."""
+    practice = db.session.get(GoodPractice, practice_id)
+    if practice is None or not practice.can_see(api_user()):
+        raise NotFound("No such good practice.")
+    return practice
+
+
+def _review(practice_id: int, action: str, note: str = ""):
+    practice = db.session.get(GoodPractice, practice_id)
+    if practice is None or not practice.can_see(api_user()):
+        raise NotFound("No such good practice.")
+    services.review_practice(practice, api_user(), action, note)
+    db.session.commit()
+    return practice
+
+
+@blp.route("/good-practices/<int:practice_id>/publish", methods=["POST"])
+@blp.response(200, GoodPracticeSchema)
+def publish(practice_id):
+    """Publish a submitted report (trainers, admins)."""
+    return _review(practice_id, "publish")
+
+
+@blp.route("/good-practices/<int:practice_id>/request-changes", methods=["POST"])
+@blp.arguments(ReviewInSchema)
+@blp.response(200, GoodPracticeSchema)
+def request_changes(data, practice_id):
+    """Send a report back to its authors with a note (trainers, admins)."""
+    return _review(practice_id, "request_changes", data["note"])
+
+
+# Pairing rounds ---------------------------------------------------------------------------------
+
+@blp.route("/peers/rounds", methods=["POST"])
+@blp.arguments(RoundInSchema)
+@blp.response(201, RoundSchema)
+def run_round(data):
+    """Run a pairing round (admins): everyone available, a topic, or a list of user ids.
+
+    A preview unless `confirm` is true; confirm later with POST /peers/rounds/{id}/confirm."""
+    require(api_user().is_admin, "Only administrators run pairing rounds.")
+    selection = "list" if data["user_ids"] else ("topic" if data["topic"] else "all")
+    round_ = services.run_pairing_round(api_user(), selection, topic=data["topic"], user_ids=data["user_ids"])
+    if data["confirm"]:
+        services.confirm_round(round_, api_user())
+    db.session.commit()
+    return round_
+
+
+@blp.route("/peers/rounds/<int:round_id>/confirm", methods=["POST"])
+@blp.response(200, RoundSchema)
+def confirm_round(round_id):
+    """Send each pair of a previewed round its proposal (admins; once)."""
+    require(api_user().is_admin, "Only administrators run pairing rounds.")
+    round_ = db.session.get(PairingRound, round_id)
+    if round_ is None:
+        raise NotFound("No such round.")
+    services.confirm_round(round_, api_user())
+    db.session.commit()
+    return round_

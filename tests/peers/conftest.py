@@ -1,0 +1,39 @@
+"""Peer exchange factories: profiles and exchanges with sensible defaults."""
+from __future__ import annotations
+
+import pytest
+
+from app.extensions import db
+from app.peers import services
+
+
+class PeerFactories:
+    def __init__(self, make):
+        self.make = make
+
+    def person(self, country="BE", *, offers=("public-lighting",), needs=("financing",), languages=("en",),
+               available=True, public=True, **values):
+        user = self.make.user(country=country, languages=list(languages), **values)
+        services.save_profile(user, offers=list(offers), needs=list(needs), languages=list(languages),
+                              bio="Energy coordinator.", places="Limburg", is_available=available, is_public=public)
+        db.session.commit()
+        return user
+
+    def exchange(self, proposer, partner, topic="public-lighting", status="proposed"):
+        exchange = services.propose_exchange(proposer, partner.id, topic, "Hello!")
+        if status in ("accepted", "completed"):
+            services.act_on_exchange(exchange, partner, "accept")
+        if status == "completed":
+            services.act_on_exchange(exchange, proposer, "complete")
+            services.act_on_exchange(exchange, partner, "complete")
+        if status == "declined":
+            services.act_on_exchange(exchange, partner, "decline")
+        if status == "cancelled":
+            services.act_on_exchange(exchange, proposer, "cancel")
+        db.session.commit()
+        return exchange
+
+
+@pytest.fixture
+def peers(make):
+    return PeerFactories(make)
