@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ from app.core.timeutil import as_utc, is_valid_timezone, zone
 
 def select_locale() -> str:
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # command line and scheduler: the default (mail uses force_locale)
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in supported:
         return current_user.language
     chosen = session.get("language")
@@ -23,6 +25,8 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if current_user and current_user.is_authenticated and is_valid_timezone(current_user.timezone):
         return current_user.timezone
     browser_zone = request.cookies.get("tz")  # set by static/js/app.js from the browser's own zone
