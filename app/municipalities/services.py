@@ -276,7 +276,7 @@ def add_member(municipality: Municipality, actor, user: User, role: str | None =
     role = role or _role_for(user)
     if role not in ("follower", "editor"):
         raise Invalid(fields={"role": [str(_l("Choose follower or editor."))]})
-    member = MunicipalityMember(municipality=municipality, user=user, role=role)
+    member = MunicipalityMember(municipality_id=municipality.id, user_id=user.id, role=role)
     try:
         with db.session.begin_nested():
             db.session.add(member)
@@ -284,6 +284,7 @@ def add_member(municipality: Municipality, actor, user: User, role: str | None =
     except IntegrityError:
         raise Conflict(str(_l("This person is linked to the municipality already.")),
                        code="already_member") from None
+    db.session.expire(municipality, ["members"])
     return member
 
 

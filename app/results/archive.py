@@ -114,12 +114,12 @@ def _write(path: Path) -> dict[str, int]:
             for fk in column.foreign_keys:
                 target = fk.column
                 if target.table.name in names and target.name in kept_columns[target.table.name]:
-                    foreign_keys.append((column.name, target.table.name, target.name))
-        out[table.name].create({c.name: _sqlite_type(c) for c in columns},
-                               pk=(pks[0] if len(pks) == 1 else tuple(pks)) if pks else None,
+                    foreign_keys.append((str(column.name), str(target.table.name), str(target.name)))
+        out[str(table.name)].create({str(c.name): _sqlite_type(c) for c in columns},
+                               pk=(str(pks[0]) if len(pks) == 1 else tuple(map(str, pks))) if pks else None,
                                foreign_keys=foreign_keys,
-                               not_null={c.name for c in columns if not c.nullable and c.name not in pks})
-        names_in_order = [c.name for c in columns]
+                               not_null={str(c.name) for c in columns if not c.nullable and c.name not in pks})
+        names_in_order = [str(c.name) for c in columns]
         counts[table.name] = 0
         batch = []
         result = db.session.execute(select(*columns).order_by(*table.primary_key.columns)).yield_per(2000)
@@ -133,7 +133,7 @@ def _write(path: Path) -> dict[str, int]:
             out[table.name].insert_all(batch)
             counts[table.name] += len(batch)
         dropped = [c.name for c in table.columns if c.name not in kept_columns[table.name]]
-        meta_rows.append({"name": table.name, "description": descriptions.get(table.name, ""),
+        meta_rows.append({"name": str(table.name), "description": descriptions.get(table.name, ""),
                           "rows": counts[table.name], "columns": ", ".join(names_in_order),
                           "omitted_columns": ", ".join(dropped), "full_text_search": ""})
     fts_wanted = dict(DEFAULT_FTS, **current_app.extensions.get("archive_fts", {}))
@@ -147,10 +147,10 @@ def _write(path: Path) -> dict[str, int]:
         if text_columns:
             out[row["name"]].enable_fts(text_columns, create_triggers=True)
             row["full_text_search"] = ", ".join(text_columns)
-    out["_tables"].insert_all(meta_rows, pk="name", replace=True)
-    out["_tables"].add_missing_columns([{"exported_at": ""}])
     stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    out.execute("UPDATE _tables SET exported_at = ?", [stamp])
+    out["_tables"].create({"name": str, "description": str, "rows": int, "columns": str, "omitted_columns": str,
+                           "full_text_search": str, "exported_at": str}, pk="name")
+    out["_tables"].insert_all([dict(row, exported_at=stamp) for row in meta_rows])
     out.conn.commit()
     out.execute("PRAGMA foreign_keys=ON")
     out.vacuum()
