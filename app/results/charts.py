@@ -31,6 +31,23 @@ def _number(value) -> str:
     return format_decimal(value, format="#,##0.#")
 
 
+# One colour per indicator, the same in every chart.
+INDICATOR_COLOURS = {"trained_people": "#0b5d3b", "sessions_held": "#6b4fa0", "coaching_hours": "#00838f",
+                     "exchanges_completed": "#b5322f", "good_practices": "#8a6d00", "municipalities": "#e07a00",
+                     "actions_completed": "#2f6db5", "expected_co2_t": "#4f8f2f"}
+
+
+def _style_for(keys) -> Style:
+    colours = tuple(INDICATOR_COLOURS.get(k, COLOURS[i % len(COLOURS)]) for i, k in enumerate(keys))
+    return Style(**{**{k: getattr(STYLE, k) for k in ("background", "plot_background", "foreground",
+                                                      "foreground_strong", "foreground_subtle", "opacity",
+                                                      "opacity_hover", "font_family", "title_font_size",
+                                                      "label_font_size", "major_label_font_size",
+                                                      "legend_font_size", "value_font_size",
+                                                      "value_label_font_size", "tooltip_font_size")},
+                    "colors": colours})
+
+
 def _config(**extra) -> dict:
     config = dict(style=STYLE, width=900, height=420, js=[], disable_xml_declaration=False,
                   legend_at_bottom=True, legend_at_bottom_columns=3, print_values=False, truncate_legend=-1,
@@ -81,18 +98,31 @@ def targets_chart(rows: list[dict]) -> str:
     return render(chart)
 
 
-def by_country_chart(title: str, countries: list[str], labels: list[str], series: dict[str, list]) -> str:
-    chart = pygal.Bar(**_config(title=title, print_values=False))
+def _legend(series: dict) -> dict:
+    """One legend row for up to four series (pygal clips a second row at the bottom), none for one."""
+    n = len(series)
+    if n <= 1:
+        return {"show_legend": False}
+    rows = -(-n // 4)
+    return {"legend_at_bottom_columns": min(n, 4), "margin_bottom": 10 + 22 * (rows - 1)}
+
+
+def by_country_chart(title: str, labels: list[str], series: list[tuple[str, str, list]]) -> str:
+    """Bars per country; `series` holds (indicator key, label, values)."""
+    chart = pygal.Bar(**_config(title=title, print_values=False, style=_style_for(k for k, _, _ in series),
+                                **_legend(series)))
     chart.x_labels = labels
-    for name, values in series.items():
+    for _key, name, values in series:
         chart.add(name, values)
     return render(chart)
 
 
-def over_time_chart(title: str, years: list[int], series: dict[str, list]) -> str:
+def over_time_chart(title: str, years: list[int], series: list[tuple[str, str, list]]) -> str:
+    """Running totals per year; `series` holds (indicator key, label, values)."""
     chart = pygal.Line(**_config(title=title, dots_size=4, x_label_rotation=0, show_minor_x_labels=False,
-                                 x_labels_major_every=max(1, len(years) // 8)))
+                                 x_labels_major_every=max(1, len(years) // 8),
+                                 style=_style_for(k for k, _, _ in series), **_legend(series)))
     chart.x_labels = [str(y) for y in years]
-    for name, values in series.items():
+    for _key, name, values in series:
         chart.add(name, values)
     return render(chart)

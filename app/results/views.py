@@ -42,22 +42,24 @@ def chart(name: str):
         return svg_response(targets_chart(_target_rows(data)))
     if name == "countries":
         return svg_response(by_country_chart(
-            _("People, municipalities and actions by country"), countries, labels,
-            {str(INDICATORS[k][0]): [data["by_country"][c][k] for c in countries] for k in COUNTRY_CHART_KEYS}))
+            _("People, municipalities and actions by country"), labels,
+            [(k, str(INDICATORS[k][0]), [data["by_country"][c][k] for c in countries]) for k in COUNTRY_CHART_KEYS]))
     if name == "co2":
         return svg_response(by_country_chart(
-            _("Expected CO2 reduction by country (t per year)"), countries, labels,
-            {str(INDICATORS["expected_co2_t"][0]): [data["by_country"][c]["expected_co2_t"] for c in countries]}))
+            _("Expected CO2 reduction by country (t per year)"), labels,
+            [("expected_co2_t", str(INDICATORS["expected_co2_t"][0]),
+              [data["by_country"][c]["expected_co2_t"] for c in countries])]))
     if name == "over-time":
         years, series = over_time()
         return svg_response(over_time_chart(
             _("Over time (running totals at the end of each year)"), years,
-            {str(INDICATORS[k][0]): series[k] for k in OVER_TIME_COUNT_KEYS if k in series}))
+            [(k, str(INDICATORS[k][0]), series[k]) for k in OVER_TIME_COUNT_KEYS if k in series]))
     if name == "co2-over-time":
         years, series = over_time()
         return svg_response(over_time_chart(
             _("Expected CO2 reduction over time (t per year, running total)"), years,
-            {str(INDICATORS["expected_co2_t"][0]): series["expected_co2_t"]} if "expected_co2_t" in series else {}))
+            [("expected_co2_t", str(INDICATORS["expected_co2_t"][0]), series["expected_co2_t"])]
+            if "expected_co2_t" in series else []))
     abort(404)
 
 
