@@ -87,9 +87,6 @@ def import_():
         except services.UnreadableFile:
             db.session.rollback()
             form.file.errors = [_("This file is not CSV, TSV or JSON that we can read.")]
-        else:
-            flash(_("Imported %(n)d municipalities; %(r)d rows rejected.", n=len(result.imported),
-                    r=len(result.rejected)), "success" if not result.rejected else "warning")
     return render_template("municipalities/import.html", form=form, result=result,
                            columns=services.MUNICIPALITY_FIELDS)
 

@@ -161,3 +161,15 @@ def test_update_rejects_duplicate_and_keeps_session_usable(make, munis, db):
         services.update_municipality(other, admin, {"name": "Brugge"})
     db.session.rollback()
     assert db.session.scalar(select(Municipality.name).where(Municipality.id == other.id)) == "Brussel"
+
+
+def test_scheduler_tick_runs_the_reminder_job(app, make, munis, db):
+    coordinator = make.user(com_role="coordinator")
+    munis.municipality(followers=[coordinator], seap_submitted_on=date(2014, 3, 1))
+    result = app.test_cli_runner().invoke(args=["scheduler", "tick"])
+    assert result.exit_code == 0, result.output
+    assert "remind_due_reports: 1" in result.output
+    result = app.test_cli_runner().invoke(args=["scheduler", "tick"])
+    assert "remind_due_reports: 0" in result.output
+    db.session.rollback()
+    assert db.session.scalar(select(OutboxMessage.kind)) == "seap_report_due"
