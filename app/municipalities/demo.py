@@ -97,22 +97,23 @@ def _plan(rng, today: date, index: int, name, country, population, organisation)
     submitted = signed + timedelta(days=rng.randint(200, 400))
     baseline_year = signed.year - rng.randint(3, 7)
     emissions = round(population * rng.uniform(4.8, 7.5), -2)
-    target, target_year = rng.choice([(20, 2020), (20, 2020), (25, 2020), (40, 2030), (40, 2030)])
+    # Plans from 2016 on are SECAPs: at least 40 % by 2030; earlier SEAPs: 20 % or more by 2020.
+    target, target_year = (40, 2030) if submitted.year >= 2016 else rng.choice([(20, 2020), (20, 2020), (25, 2020)])
     municipality = dict(name=name, country=country, population=population, supporting_organisation=organisation,
                         covenant_signed_on=signed, seap_submitted_on=submitted, baseline_year=baseline_year,
                         target_year=target_year, reduction_target_percent=float(target),
                         baseline_emissions_t=float(emissions), notes="")
     actions = []
     for title, sector, area, instrument, per_10k, eur_per_t in rng.sample(ACTIONS, rng.randint(4, 8)):
-        start = submitted + timedelta(days=rng.randint(30, 365 * 4))
+        start = submitted + timedelta(days=rng.randint(30, 365 * 8))
         end = start + timedelta(days=rng.randint(180, 365 * 3))
         expected = round(per_10k * 12 * population / 10_000 * rng.uniform(0.6, 1.4), 1)
-        if end < today and rng.random() < 0.6:
-            status = "completed"
-        elif start > today:
+        if start > today:
             status = "not-started"
-        else:
-            status = rng.choices(["ongoing", "postponed", "cancelled", "not-started"], [70, 12, 6, 12])[0]
+        elif end >= today:
+            status = rng.choices(["ongoing", "postponed"], [90, 10])[0]
+        else:  # should be over by now: most are, some run late, a few were dropped
+            status = rng.choices(["completed", "ongoing", "postponed", "cancelled"], [72, 14, 8, 6])[0]
         done = status == "completed"
         actions.append(dict(
             title=title, sector=sector, area=area, instrument=instrument, status=status,
