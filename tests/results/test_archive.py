@@ -95,3 +95,39 @@ def test_download_for_admins_only(client, world, login, make):
     assert response.status_code == 200
     assert response.data.startswith(b"SQLite format 3\x00")
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_modules_and_good_practices_get_full_text_search(app, db, world, tmp_path):
+    """Stand-ins for the courses and peers tables (not in this branch), with a secret column and a FK."""
+    from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+
+    modules = Table("modules", db.metadata, Column("id", Integer, primary_key=True),
+                    Column("title", String(200)), Column("summary", Text),
+                    Column("owner_id", ForeignKey("users.id")),
+                    Column("share_token", String(64), info={"secret": True}))
+    practices = Table("good_practices", db.metadata, Column("id", Integer, primary_key=True),
+                      Column("title", String(200)), Column("results", Text))
+    try:
+        modules.create(db.engine)
+        practices.create(db.engine)
+        db.session.execute(modules.insert(), [{"title": "Energy poverty basics", "summary": "Heating for all",
+                                               "owner_id": world[0].id, "share_token": "s3cr3t"}])
+        db.session.execute(practices.insert(), [{"title": "Solar schools in Crete", "results": "40 schools"}])
+        db.session.commit()
+        from app.results.archive import export_archive
+
+        export_archive(tmp_path / "a.sqlite")
+        archive = _open(tmp_path / "a.sqlite")
+        assert archive.execute("SELECT title FROM modules WHERE rowid IN (SELECT rowid FROM modules_fts "
+                               "WHERE modules_fts MATCH 'heating')").fetchone()[0] == "Energy poverty basics"
+        assert archive.execute("SELECT count(*) FROM good_practices_fts WHERE good_practices_fts MATCH 'crete'"
+                               ).fetchone()[0] == 1
+        assert "share_token" not in {r["name"] for r in archive.execute("PRAGMA table_info(modules)")}
+        assert ("owner_id", "users") in {(r["from"], r["table"]) for r in
+                                         archive.execute("PRAGMA foreign_key_list(modules)")}
+    finally:
+        db.session.rollback()
+        practices.drop(db.engine, checkfirst=True)
+        modules.drop(db.engine, checkfirst=True)
+        db.metadata.remove(practices)
+        db.metadata.remove(modules)
