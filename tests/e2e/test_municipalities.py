@@ -1,12 +1,21 @@
 """Browser journeys: a coordinator imports municipalities, adds an action and reads the dashboard;
-a visitor opens the public results, on screen and printed."""
+a visitor opens the public results, on screen and printed. Plus many real clients racing to create
+one municipality (here, to share this module's live server)."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import pytest
+from sqlalchemy import func, select
+
 from app.extensions import db
+from app.municipalities.models import Municipality
 from tests.e2e.conftest import ARTIFACTS, shot, sign_in
 from tests.municipalities.conftest import MunicipalityFactories
 
@@ -88,3 +97,26 @@ def test_visitor_reads_the_results_and_prints_them(page, phone, app):
 
     phone.goto("/results/")
     shot(phone, "results-phone")
+
+
+def _post(url: str, token: str, body: dict) -> int:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.live
+def test_concurrent_creations_of_one_municipality(live_server, make, db):
+    token = make.token(make.admin())
+    db.session.commit()
+    url = f"{live_server.url}/api/v1/municipalities"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda i: _post(url, token, {"name": "Heraklion", "country": "GR",
+                                                              "population": 170000 + i}), range(16)))
+    assert sorted(statuses) == [201] + [409] * 15
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Municipality)) == 1
