@@ -1,6 +1,33 @@
-"""Municipalities."""
+"""Municipalities: the registry of Covenant signatories, their SEAP actions and monitoring reports."""
 from flask import Blueprint
 
 bp = Blueprint("municipalities", __name__, url_prefix="/municipalities")
+
+
+def init_app(app):
+    from app.core.demo import register_demo
+    from app.core.indicators import register_indicators, register_time_series
+    from app.core.scheduler import register_job
+    from app.municipalities import cli, demo, services
+
+    register_indicators(app, "municipalities", services.indicators)
+    register_time_series(app, "municipalities", services.time_series)
+    register_job(app, "remind_due_reports", services.remind_due_reports, minutes=60)
+    register_demo(app, "municipalities", demo.load_municipalities)
+    app.cli.add_command(cli.municipalities_cli)
+    app.add_template_filter(_quantity, "quantity")
+
+
+def register_dashboard_section(app, name: str, render) -> None:
+    """Other features add a section to the coordinator dashboard: `render(user)` returns HTML or None."""
+    app.extensions.setdefault("dashboard_sections", {})[name] = render
+
+
+def _quantity(value) -> str:
+    """A number in the viewer's language, at most one decimal."""
+    from flask_babel import format_decimal
+
+    return "" if value is None else format_decimal(value, format="#,##0.#")
+
 
 from app.municipalities import views  # noqa: E402,F401

@@ -1,9 +1,227 @@
-"""Municipalities pages."""
-from flask import render_template
+"""Municipality pages: registry, municipality page, actions, reports, import and the coordinator dashboard."""
+from __future__ import annotations
 
-from app.municipalities import bp
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.auth.views import form_errors_from
+from app.core.errors import DomainError
+from app.core.pagination import paginate
+from app.core.permissions import load_visible
+from app.core.reference import PROJECT_COUNTRIES
+from app.extensions import db
+from app.municipalities import bp, services
+from app.municipalities.codes import AREAS, INSTRUMENTS, REPORT_KINDS, STATUSES, label, sector_name
+from app.municipalities.forms import ActionForm, ImportForm, MemberForm, MunicipalityForm, ReportForm
+from app.municipalities.models import Municipality, MunicipalityMember, SeapAction
+from app.results.charts import progress_chart, svg_response
+
+
+@bp.app_context_processor
+def _codes():
+    return {"action_status": lambda c: label(STATUSES, c), "action_area": lambda c: label(AREAS, c),
+            "action_instrument": lambda c: label(INSTRUMENTS, c), "action_sector": sector_name,
+            "report_kind": lambda c: label(REPORT_KINDS, c)}
+
+
+def _load(municipality_id: int, *, edit: bool = False) -> Municipality:
+    return load_visible(Municipality, municipality_id, current_user,
+                        can_change=(lambda m, u: m.can_edit(u)) if edit else None,
+                        options=[selectinload(Municipality.actions), selectinload(Municipality.reports),
+                                 selectinload(Municipality.members).selectinload(MunicipalityMember.user)])
+
+
+def _require_creator() -> None:
+    if not services.can_create_municipality(current_user):
+        abort(403)
 
 
 @bp.route("/")
 def index():
-    return render_template("municipalities/index.html")
+    country = (request.args.get("country") or "").upper()
+    q = (request.args.get("q") or "").strip()
+    page = paginate(services.municipalities_query(country or None, q or None))
+    counts = dict(db.session.execute(
+        select(SeapAction.municipality_id, func.count()).where(
+            SeapAction.municipality_id.in_([m.id for m in page.items]), SeapAction.status == "completed")
+        .group_by(SeapAction.municipality_id)).all()) if page.items else {}
+    countries = db.session.scalars(select(Municipality.country).distinct()).all()
+    ordered = [c for c in PROJECT_COUNTRIES if c in countries] + sorted(c for c in countries
+                                                                          if c not in PROJECT_COUNTRIES)
+    return render_template("municipalities/index.html", page=page, country=country, q=q, countries=ordered,
+                           completed=counts, can_create=services.can_create_municipality(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    _require_creator()
+    form = MunicipalityForm()
+    if form.validate_on_submit():
+        try:
+            municipality = services.create_municipality(current_user, form.values())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            flash(_("%(name)s was added.", name=municipality.name), "success")
+            return redirect(url_for(".show", municipality_id=municipality.id))
+    return render_template("municipalities/form.html", form=form, municipality=None)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_():
+    _require_creator()
+    form = ImportForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            result = services.import_municipalities(current_user, form.file.data.read())
+            db.session.commit()
+        except services.UnreadableFile:
+            db.session.rollback()
+            form.file.errors = [_("This file is not CSV, TSV or JSON that we can read.")]
+    return render_template("municipalities/import.html", form=form, result=result,
+                           columns=services.MUNICIPALITY_FIELDS)
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    """The municipalities I follow or edit: progress and overdue reports at a glance."""
+    rows = [(m, services.progress(m)) for m in services.my_municipalities(current_user)]
+    sections = [section(current_user) for section in current_app.extensions.get("dashboard_sections", {}).values()]
+    return render_template("municipalities/dashboard.html", rows=rows, sections=[s for s in sections if s])
+
+
+@bp.route("/<int:municipality_id>")
+def show(municipality_id: int):
+    municipality = _load(municipality_id)
+    progress = services.progress(municipality)
+    by_status = {code: [a for a in municipality.actions if a.status == code] for code in STATUSES}
+    member_form = MemberForm() if current_user.is_authenticated and current_user.is_admin else None
+    return render_template("municipalities/show.html", m=municipality, progress=progress, by_status=by_status,
+                           can_edit=municipality.can_edit(current_user),
+                           can_see_private=municipality.can_see_private(current_user), member_form=member_form)
+
+
+@bp.route("/<int:municipality_id>/progress.svg")
+def progress_svg(municipality_id: int):
+    municipality = _load(municipality_id)
+    return svg_response(progress_chart(services.progress(municipality), municipality.name))
+
+
+@bp.route("/<int:municipality_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(municipality_id: int):
+    municipality = _load(municipality_id, edit=True)
+    form = MunicipalityForm(obj=municipality)
+    if form.validate_on_submit():
+        try:
+            services.update_municipality(municipality, current_user, form.values())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for(".show", municipality_id=municipality.id))
+    return render_template("municipalities/form.html", form=form, municipality=municipality)
+
+
+@bp.route("/<int:municipality_id>/actions/new", methods=["GET", "POST"])
+@login_required
+def action_new(municipality_id: int):
+    municipality = _load(municipality_id, edit=True)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.create_action(municipality, current_user, form.values())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            flash(_("The action was added."), "success")
+            return redirect(url_for(".show", municipality_id=municipality.id, _anchor="actions"))
+    return render_template("municipalities/action_form.html", form=form, m=municipality, action=None)
+
+
+@bp.route("/<int:municipality_id>/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def action_edit(municipality_id: int, action_id: int):
+    action = load_visible(SeapAction, action_id, current_user, can_see=lambda a, u: a.municipality_id ==
+                          municipality_id, can_change=lambda a, u: a.can_edit(u))
+    form = ActionForm(obj=action)
+    if form.validate_on_submit():
+        try:
+            services.update_action(action, current_user, form.values())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for(".show", municipality_id=municipality_id, _anchor="actions"))
+    return render_template("municipalities/action_form.html", form=form, m=action.municipality, action=action)
+
+
+@bp.route("/<int:municipality_id>/reports/new", methods=["GET", "POST"])
+@login_required
+def report_new(municipality_id: int):
+    municipality = _load(municipality_id, edit=True)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            services.add_report(municipality, current_user, form.values())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            flash(_("The report was recorded."), "success")
+            return redirect(url_for(".show", municipality_id=municipality.id, _anchor="reports"))
+    return render_template("municipalities/report_form.html", form=form, m=municipality)
+
+
+@bp.route("/<int:municipality_id>/members", methods=["POST"])
+@login_required
+def add_member(municipality_id: int):
+    municipality = _load(municipality_id)
+    form = MemberForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the email address of an account."), "danger")
+    else:
+        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
+        if user is None:
+            flash(_("No account with this email address."), "danger")
+        else:
+            try:
+                services.add_member(municipality, current_user, user, form.role.data)
+                db.session.commit()
+                flash(_("%(name)s is now linked to %(municipality)s.", name=user.name,
+                        municipality=municipality.name), "success")
+            except DomainError as error:
+                db.session.rollback()
+                if error.status == 403:
+                    abort(403)
+                flash(error.message, "danger")
+    return redirect(url_for(".show", municipality_id=municipality.id, _anchor="members"))
+
+
+@bp.route("/<int:municipality_id>/members/<int:user_id>/remove", methods=["POST"])
+@login_required
+def remove_member(municipality_id: int, user_id: int):
+    municipality = _load(municipality_id)
+    if not current_user.is_admin:
+        abort(403)
+    services.remove_member(municipality, current_user, user_id)
+    db.session.commit()
+    flash(_("Removed."), "success")
+    return redirect(url_for(".show", municipality_id=municipality.id, _anchor="members"))

@@ -1,0 +1,256 @@
+"""JSON API for municipalities, their SEAP actions, monitoring reports and progress."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from app.api import Blueprint, PageArgs, api_user, list_schema, page_of, public
+from app.core.permissions import load_visible
+from app.extensions import db
+from app.municipalities import services
+from app.municipalities.models import MonitoringReport, Municipality, SeapAction
+
+blp = Blueprint("municipalities_api", __name__, description="Municipalities, SEAP actions and monitoring")
+
+
+class MunicipalityArgs(PageArgs):
+    country = fields.String(load_default=None)
+    q = fields.String(load_default=None)
+
+
+class MunicipalityInSchema(Schema):
+    """Types are checked by the service, which answers 422 with every bad field at once."""
+
+    name = fields.Raw(required=True)
+    country = fields.Raw(required=True)
+    population = fields.Raw(allow_none=True)
+    supporting_organisation = fields.Raw(allow_none=True)
+    covenant_signed_on = fields.Raw(allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    seap_submitted_on = fields.Raw(allow_none=True, metadata={"description": "YYYY-MM-DD"})
+    baseline_year = fields.Raw(allow_none=True)
+    target_year = fields.Raw(allow_none=True)
+    reduction_target_percent = fields.Raw(allow_none=True)
+    baseline_emissions_t = fields.Raw(allow_none=True, metadata={"description": "t CO2 in the baseline year"})
+    notes = fields.Raw(allow_none=True)
+
+
+class MunicipalityPatchSchema(MunicipalityInSchema):
+    name = fields.Raw()
+    country = fields.Raw()
+
+
+class MunicipalitySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    country = fields.String()
+    population = fields.Integer(allow_none=True)
+    supporting_organisation = fields.String()
+    covenant_signed_on = fields.Date(allow_none=True)
+    seap_submitted_on = fields.Date(allow_none=True)
+    baseline_year = fields.Integer(allow_none=True)
+    target_year = fields.Integer(allow_none=True)
+    reduction_target_percent = fields.Float(allow_none=True)
+    baseline_emissions_t = fields.Float(allow_none=True)
+
+
+class ActionInSchema(Schema):
+    title = fields.Raw(required=True)
+    sector = fields.Raw(required=True, metadata={"description": "one of the first nine topic codes"})
+    area = fields.Raw(required=True)
+    instrument = fields.Raw(required=True)
+    status = fields.Raw(load_default="not-started")
+    responsible_body = fields.Raw(allow_none=True)
+    starts_on = fields.Raw(allow_none=True)
+    ends_on = fields.Raw(allow_none=True)
+    completed_on = fields.Raw(allow_none=True)
+    expected_co2_t = fields.Raw(allow_none=True, metadata={"description": "t CO2 per year"})
+    expected_energy_saving_mwh = fields.Raw(allow_none=True)
+    expected_renewable_mwh = fields.Raw(allow_none=True)
+    investment_eur = fields.Raw(allow_none=True)
+    achieved_co2_t = fields.Raw(allow_none=True)
+    achieved_energy_saving_mwh = fields.Raw(allow_none=True)
+    achieved_renewable_mwh = fields.Raw(allow_none=True)
+
+
+class ActionPatchSchema(ActionInSchema):
+    title = fields.Raw()
+    sector = fields.Raw()
+    area = fields.Raw()
+    instrument = fields.Raw()
+    status = fields.Raw()
+
+
+class ActionSchema(Schema):
+    id = fields.Integer()
+    municipality_id = fields.Integer()
+    title = fields.String()
+    sector = fields.String()
+    area = fields.String()
+    instrument = fields.String()
+    status = fields.String()
+    responsible_body = fields.String()
+    starts_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+    completed_on = fields.Date(allow_none=True)
+    expected_co2_t = fields.Float(allow_none=True)
+    expected_energy_saving_mwh = fields.Float(allow_none=True)
+    expected_renewable_mwh = fields.Float(allow_none=True)
+    investment_eur = fields.Float(allow_none=True)
+    achieved_co2_t = fields.Float(allow_none=True)
+    achieved_energy_saving_mwh = fields.Float(allow_none=True)
+    achieved_renewable_mwh = fields.Float(allow_none=True)
+
+
+class ReportInSchema(Schema):
+    submitted_on = fields.Raw(required=True)
+    kind = fields.Raw(required=True, metadata={"description": "action | full"})
+    monitoring_year = fields.Raw(allow_none=True)
+    emissions_t = fields.Raw(allow_none=True)
+    notes = fields.Raw(allow_none=True)
+
+
+class ReportSchema(Schema):
+    id = fields.Integer()
+    municipality_id = fields.Integer()
+    submitted_on = fields.Date()
+    kind = fields.String()
+    monitoring_year = fields.Integer(allow_none=True)
+    emissions_t = fields.Float(allow_none=True)
+
+
+class DueSchema(Schema):
+    kind = fields.String()
+    due_on = fields.String()
+    overdue = fields.Boolean()
+
+
+class PointSchema(Schema):
+    year = fields.Integer()
+    emissions_t = fields.Float()
+
+
+class ProgressSchema(Schema):
+    municipality_id = fields.Integer()
+    baseline_year = fields.Integer(allow_none=True)
+    baseline_emissions_t = fields.Float(allow_none=True)
+    reduction_target_percent = fields.Float(allow_none=True)
+    target_year = fields.Integer(allow_none=True)
+    target_emissions_t = fields.Float(allow_none=True)
+    latest_year = fields.Integer(allow_none=True)
+    latest_emissions_t = fields.Float(allow_none=True)
+    achieved_reduction_percent = fields.Float(allow_none=True)
+    progress_percent = fields.Float(allow_none=True)
+    expected_co2_t = fields.Float()
+    achieved_co2_t = fields.Float()
+    expected_reduction_percent = fields.Float(allow_none=True)
+    actions_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    emissions = fields.List(fields.Nested(PointSchema))
+    reports_due = fields.List(fields.Nested(DueSchema))
+
+
+def _municipality(municipality_id: int) -> Municipality:
+    return load_visible(Municipality, municipality_id, api_user())
+
+
+@blp.route("/municipalities", methods=["GET"])
+@blp.arguments(MunicipalityArgs, location="query")
+@blp.response(200, list_schema(MunicipalitySchema))
+@public
+def list_municipalities(args):
+    """The registry (public fields), filtered by `country` and name (`q`)."""
+    return page_of(services.municipalities_query(args.get("country"), args.get("q")), args)
+
+
+@blp.route("/municipalities", methods=["POST"])
+@blp.arguments(MunicipalityInSchema)
+@blp.response(201, MunicipalitySchema)
+@blp.alt_response(409, description="A municipality with this name exists in this country")
+def create_municipality(data):
+    """Add a municipality (admins, coordinators and supporters; a coordinator then follows it)."""
+    municipality = services.create_municipality(api_user(), data)
+    db.session.commit()
+    return municipality
+
+
+@blp.route("/municipalities/<int:municipality_id>", methods=["GET"])
+@blp.response(200, MunicipalitySchema)
+@public
+def get_municipality(municipality_id):
+    """One municipality (public fields)."""
+    return _municipality(municipality_id)
+
+
+@blp.route("/municipalities/<int:municipality_id>", methods=["PATCH"])
+@blp.arguments(MunicipalityPatchSchema)
+@blp.response(200, MunicipalitySchema)
+def update_municipality(data, municipality_id):
+    """Change a municipality (its followers, editors and admins)."""
+    municipality = services.update_municipality(_municipality(municipality_id), api_user(), data)
+    db.session.commit()
+    return municipality
+
+
+@blp.route("/municipalities/<int:municipality_id>/actions", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, list_schema(ActionSchema))
+@public
+def list_actions(args, municipality_id):
+    """The SEAP actions of a municipality."""
+    from sqlalchemy import select
+
+    _municipality(municipality_id)
+    query = select(SeapAction).where(SeapAction.municipality_id == municipality_id).order_by(SeapAction.id)
+    return page_of(query, args)
+
+
+@blp.route("/municipalities/<int:municipality_id>/actions", methods=["POST"])
+@blp.arguments(ActionInSchema)
+@blp.response(201, ActionSchema)
+def create_action(data, municipality_id):
+    """Add a SEAP action; unknown sector, area, instrument or status codes answer 422."""
+    action = services.create_action(_municipality(municipality_id), api_user(), data)
+    db.session.commit()
+    return action
+
+
+@blp.route("/actions/<int:action_id>", methods=["PATCH"])
+@blp.arguments(ActionPatchSchema)
+@blp.response(200, ActionSchema)
+def update_action(data, action_id):
+    """Change an action: its status, achieved values…"""
+    action = load_visible(SeapAction, action_id, api_user())
+    services.update_action(action, api_user(), data)
+    db.session.commit()
+    return action
+
+
+@blp.route("/municipalities/<int:municipality_id>/reports", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, list_schema(ReportSchema))
+@public
+def list_reports(args, municipality_id):
+    """Monitoring reports sent to the Covenant."""
+    from sqlalchemy import select
+
+    _municipality(municipality_id)
+    query = (select(MonitoringReport).where(MonitoringReport.municipality_id == municipality_id)
+             .order_by(MonitoringReport.submitted_on))
+    return page_of(query, args)
+
+
+@blp.route("/municipalities/<int:municipality_id>/reports", methods=["POST"])
+@blp.arguments(ReportInSchema)
+@blp.response(201, ReportSchema)
+def create_report(data, municipality_id):
+    """Record a monitoring report (a full report carries the MEI emissions)."""
+    report = services.add_report(_municipality(municipality_id), api_user(), data)
+    db.session.commit()
+    return report
+
+
+@blp.route("/municipalities/<int:municipality_id>/progress", methods=["GET"])
+@blp.response(200, ProgressSchema)
+@public
+def get_progress(municipality_id):
+    """Progress towards the reduction target, actions by status and the reports due."""
+    municipality = _municipality(municipality_id)
+    return dict(services.progress(municipality).as_dict(), municipality_id=municipality.id)

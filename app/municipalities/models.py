@@ -1,0 +1,150 @@
+"""Municipalities (Covenant signatories), their SEAP actions and monitoring reports."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.timeutil import utcnow
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+
+class Municipality(db.Model):
+    """A Covenant signatory followed by the project. Public fields: everything but `notes` and members."""
+
+    __tablename__ = "municipalities"
+    __table_args__ = (
+        UniqueConstraint("country", "name", name="uq_municipalities_country_name"),
+        CheckConstraint("population IS NULL OR population >= 0", name="population"),
+        CheckConstraint("reduction_target_percent IS NULL OR "
+                        "(reduction_target_percent >= 0 AND reduction_target_percent <= 100)", name="target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    population: Mapped[int | None] = mapped_column(Integer)
+    supporting_organisation: Mapped[str] = mapped_column(String(200), default="")
+    covenant_signed_on: Mapped[date | None] = mapped_column(Date)
+    seap_submitted_on: Mapped[date | None] = mapped_column(Date)
+    baseline_year: Mapped[int | None] = mapped_column(Integer)
+    target_year: Mapped[int | None] = mapped_column(Integer)
+    reduction_target_percent: Mapped[float | None] = mapped_column(Float)
+    baseline_emissions_t: Mapped[float | None] = mapped_column(Float)  # t CO2 in the baseline year
+    notes: Mapped[str] = mapped_column(Text, default="")  # internal, for its followers and editors
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    members: Mapped[list[MunicipalityMember]] = relationship(
+        back_populates="municipality", cascade="all, delete-orphan", order_by="MunicipalityMember.id")
+    actions: Mapped[list[SeapAction]] = relationship(
+        back_populates="municipality", cascade="all, delete-orphan", order_by="SeapAction.id")
+    reports: Mapped[list[MonitoringReport]] = relationship(
+        back_populates="municipality", cascade="all, delete-orphan",
+        order_by="MonitoringReport.submitted_on")
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.id} {self.name} ({self.country})>"
+
+    def member_role(self, user) -> str | None:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+        for member in self.members:
+            if member.user_id == user.id:
+                return member.role
+        return None
+
+    def can_edit(self, user) -> bool:
+        """Admins, the coordinators and supporters who follow it, and its municipality officers."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return user.is_admin or self.member_role(user) is not None
+
+    def can_see_private(self, user) -> bool:
+        """Notes and members: those who may edit, and the platform's staff."""
+        return self.can_edit(user) or bool(user is not None and getattr(user, "is_authenticated", False)
+                                           and user.is_staff)
+
+    @property
+    def followers(self):
+        return [m.user for m in self.members if m.role == "follower"]
+
+    @property
+    def editors(self):
+        return [m.user for m in self.members if m.role == "editor"]
+
+
+class MunicipalityMember(db.Model):
+    """A coordinator or supporter following a municipality, or a municipality officer editing it."""
+
+    __tablename__ = "municipality_members"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "user_id", name="uq_municipality_members_municipality_user"),
+        CheckConstraint("role IN ('follower', 'editor')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10), default="follower")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="members")
+    user = relationship("User")
+
+
+class SeapAction(db.Model):
+    """One action of a Sustainable Energy Action Plan, with expected and (once done) achieved values."""
+
+    __tablename__ = "seap_actions"
+    __table_args__ = (
+        CheckConstraint("status IN ('not-started', 'ongoing', 'completed', 'postponed', 'cancelled')",
+                        name="status"),
+        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    sector: Mapped[str] = mapped_column(String(40), index=True)
+    area: Mapped[str] = mapped_column(String(40))
+    instrument: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="not-started", index=True)
+    responsible_body: Mapped[str] = mapped_column(String(200), default="")
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    expected_co2_t: Mapped[float | None] = mapped_column(Float)  # t CO2 per year
+    expected_energy_saving_mwh: Mapped[float | None] = mapped_column(Float)  # MWh per year
+    expected_renewable_mwh: Mapped[float | None] = mapped_column(Float)  # MWh per year
+    investment_eur: Mapped[float | None] = mapped_column(Float)
+    achieved_co2_t: Mapped[float | None] = mapped_column(Float)
+    achieved_energy_saving_mwh: Mapped[float | None] = mapped_column(Float)
+    achieved_renewable_mwh: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="actions")
+
+    def can_edit(self, user) -> bool:
+        return self.municipality.can_edit(user)
+
+
+class MonitoringReport(db.Model):
+    """A monitoring report sent to the Covenant: an action report, or a full report with an MEI."""
+
+    __tablename__ = "monitoring_reports"
+    __table_args__ = (CheckConstraint("kind IN ('action', 'full')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    submitted_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))
+    monitoring_year: Mapped[int | None] = mapped_column(Integer)
+    emissions_t: Mapped[float | None] = mapped_column(Float)  # t CO2 in the monitoring year (MEI)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="reports")

@@ -1,0 +1,163 @@
+"""The archive: every table of platform data as one standalone SQLite file (sqlite-utils), for Datasette.
+
+Tables come from the models' metadata, so every feature's tables are included without listing them.
+Secrets stay out: columns marked `info={"secret": True}` are dropped, and so are tables in DENIED_TABLES
+or whose every column is secret. Full-text search is enabled on modules and good practices when those
+tables exist (features may register more with `register_archive_fts`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import sqlite_utils
+from flask import current_app
+from sqlalchemy import Boolean, Float, Integer, LargeBinary, Numeric, String, Text, select
+
+from app.extensions import db
+
+# Tables that hold credentials, or mail bodies carrying password-reset links and calendar feed addresses.
+DENIED_TABLES = frozenset({"api_tokens", "password_resets", "outbox_messages", "outbox_attachments",
+                           "alembic_version"})
+# Full-text search: table -> the columns indexed when they exist.
+DEFAULT_FTS = {
+    "modules": ("title", "summary", "description", "body", "content"),
+    "good_practices": ("title", "summary", "results", "transferability", "body"),
+}
+
+
+def register_archive_fts(app, table: str, columns: tuple[str, ...]) -> None:
+    app.extensions.setdefault("archive_fts", {})[table] = tuple(columns)
+
+
+def _sqlite_type(column):
+    kind = column.type
+    if isinstance(kind, Boolean | Integer):
+        return int
+    if isinstance(kind, Float | Numeric):
+        return float
+    if isinstance(kind, LargeBinary):
+        return bytes
+    return str
+
+
+def _value(value):
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(timespec="seconds") + "Z"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _descriptions() -> dict[str, str]:
+    """Each table's model docstring (first paragraph), for the `_tables` table."""
+    out = {}
+    for mapper in db.Model.registry.mappers:
+        table = getattr(mapper, "local_table", None)
+        doc = (mapper.class_.__doc__ or "").strip()
+        if table is not None and doc and not doc.startswith(("A simple constructor", "Base class")):
+            out.setdefault(table.name, " ".join(doc.split("\n\n")[0].split()))
+    return out
+
+
+def kept_tables() -> list[tuple[object, list]]:
+    """(table, kept columns) in dependency order, without denied tables and secret columns."""
+    kept = []
+    for table in db.metadata.sorted_tables:
+        if table.name in DENIED_TABLES:
+            continue
+        columns = [c for c in table.columns if not c.info.get("secret")]
+        if columns:
+            kept.append((table, columns))
+    return kept
+
+
+def export_archive(path: str | os.PathLike) -> dict[str, int]:
+    """Write the archive to `path` (replaced atomically); returns the row count of each table."""
+    path = Path(path)
+    handle, tmp_name = tempfile.mkstemp(suffix=".sqlite", dir=path.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        counts = _write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return counts
+
+
+def _write(path: Path) -> dict[str, int]:
+    out = sqlite_utils.Database(str(path), recreate=True)
+    out.execute("PRAGMA foreign_keys=OFF")
+    # A temporary file renamed into place at the end: no need to sync every batch to disk.
+    out.execute("PRAGMA synchronous=OFF")
+    out.execute("PRAGMA journal_mode=MEMORY")
+    descriptions = _descriptions()
+    tables = kept_tables()
+    names = {t.name for t, _ in tables}
+    kept_columns = {t.name: {c.name for c in cols} for t, cols in tables}
+    counts: dict[str, int] = {}
+    meta_rows = []
+    for table, columns in tables:
+        pks = [c.name for c in table.primary_key.columns if c.name in kept_columns[table.name]]
+        foreign_keys = []
+        for column in columns:
+            for fk in column.foreign_keys:
+                target = fk.column
+                if target.table.name in names and target.name in kept_columns[target.table.name]:
+                    foreign_keys.append((str(column.name), str(target.table.name), str(target.name)))
+        out[str(table.name)].create({str(c.name): _sqlite_type(c) for c in columns},
+                               pk=(str(pks[0]) if len(pks) == 1 else tuple(map(str, pks))) if pks else None,
+                               foreign_keys=foreign_keys,
+                               not_null={str(c.name) for c in columns if not c.nullable and c.name not in pks})
+        names_in_order = [str(c.name) for c in columns]
+        counts[table.name] = 0
+        batch = []
+        result = db.session.execute(select(*columns).order_by(*table.primary_key.columns)).yield_per(2000)
+        for row in result:
+            batch.append({n: _value(v) for n, v in zip(names_in_order, row, strict=True)})
+            if len(batch) >= 2000:
+                out[table.name].insert_all(batch, batch_size=500)
+                counts[table.name] += len(batch)
+                batch = []
+        if batch:
+            out[table.name].insert_all(batch, batch_size=500)
+            counts[table.name] += len(batch)
+        dropped = [c.name for c in table.columns if c.name not in kept_columns[table.name]]
+        meta_rows.append({"name": str(table.name), "description": descriptions.get(table.name, ""),
+                          "rows": counts[table.name], "columns": ", ".join(names_in_order),
+                          "omitted_columns": ", ".join(dropped), "full_text_search": ""})
+    fts_wanted = dict(DEFAULT_FTS, **current_app.extensions.get("archive_fts", {}))
+    for row in meta_rows:
+        wanted = fts_wanted.get(row["name"])
+        if not wanted:
+            continue
+        table = next(t for t, _ in tables if t.name == row["name"])
+        text_columns = [c for c in wanted if c in kept_columns[row["name"]]
+                        and isinstance(table.columns[c].type, String | Text)]
+        if text_columns:
+            out[row["name"]].enable_fts(text_columns, create_triggers=True)
+            row["full_text_search"] = ", ".join(text_columns)
+    stamp = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    out["_tables"].create({"name": str, "description": str, "rows": int, "columns": str, "omitted_columns": str,
+                           "full_text_search": str, "exported_at": str}, pk="name")
+    out["_tables"].insert_all([dict(row, exported_at=stamp) for row in meta_rows])
+    out.conn.commit()
+    out.execute("PRAGMA foreign_keys=ON")
+    out.vacuum()
+    out.close() if hasattr(out, "close") else out.conn.close()
+    return counts
+
+

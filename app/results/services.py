@@ -1,0 +1,87 @@
+"""Public results: every feature's indicators, in the order and with the keys of GET /results."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.core.indicators import collect_indicators, collect_time_series
+from app.core.reference import PROJECT_COUNTRIES
+from app.core.timeutil import utcnow
+
+# key -> (label, unit); the keys of GET /api/v1/results (API.md), always all present.
+INDICATORS: dict[str, tuple[object, object]] = {
+    "trained_people": (_l("People trained"), _l("people")),
+    "sessions_held": (_l("Training sessions held"), _l("sessions")),
+    "coaching_hours": (_l("Coaching hours"), _l("hours")),
+    "exchanges_completed": (_l("Peer exchanges completed"), _l("exchanges")),
+    "good_practices": (_l("Good practices published"), _l("good practices")),
+    "municipalities": (_l("Municipalities followed"), _l("municipalities")),
+    "actions_completed": (_l("SEAP actions completed"), _l("actions")),
+    "expected_co2_t": (_l("Expected CO2 reduction"), _l("t CO2 per year")),
+}
+# The project's targets (REFERENCE.md); RESULTS_TARGETS in the configuration overrides them.
+DEFAULT_TARGETS = {"municipalities": 40, "actions_completed": 120}
+
+
+def targets() -> dict[str, float]:
+    return dict(DEFAULT_TARGETS, **current_app.config.get("RESULTS_TARGETS", {}))
+
+
+def _clean(values: dict) -> dict:
+    out = {}
+    for key in INDICATORS:
+        value = values.get(key) or 0
+        out[key] = round(value, 1) if isinstance(value, float) and value != int(value) else int(value)
+    return out
+
+
+def results() -> dict:
+    """`{indicator: value, …, "by_country": {CC: {indicator: value}}}`, 0 where no feature gives a figure.
+
+    The project's six countries come first and always appear; other countries follow by code.
+    """
+    totals, by_country = collect_indicators()
+    countries = list(PROJECT_COUNTRIES) + sorted(c for c in by_country if c not in PROJECT_COUNTRIES)
+    return dict(_clean(totals), by_country={c: _clean(by_country.get(c, {})) for c in countries})
+
+
+def _year(value) -> int | None:
+    if isinstance(value, datetime | date):
+        return value.year
+    try:
+        return int(str(value)[:4])
+    except (TypeError, ValueError):
+        return None
+
+
+def over_time(today: date | None = None) -> tuple[list[int], dict[str, list[float]]]:
+    """Cumulative totals per year for the indicators that give dated events (years, {key: values})."""
+    events = collect_time_series()
+    per_year: dict[str, dict[int, float]] = {}
+    for key, items in events.items():
+        if key not in INDICATORS:
+            continue
+        bucket: dict[int, float] = defaultdict(float)
+        for when, amount in items:
+            year = _year(when)
+            if year is not None:
+                bucket[year] += float(amount or 0)
+        if bucket:
+            per_year[key] = bucket
+    if not per_year:
+        return [], {}
+    first = min(min(b) for b in per_year.values())
+    last = max(max(max(b) for b in per_year.values()), (today or utcnow().date()).year)
+    years = list(range(first, min(last, first + 40) + 1))
+    series = {}
+    for key in INDICATORS:
+        if key in per_year:
+            running, values = 0.0, []
+            for year in years:
+                running += per_year[key].get(year, 0)
+                values.append(round(running, 1))
+            series[key] = values
+    return years, series

@@ -1,0 +1,133 @@
+"""The archive: a standalone SQLite file with every table of platform data, and no secrets."""
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from app.auth.services import create_api_token, request_password_reset
+from app.core.calendar import feed_url
+from app.results.archive import register_archive_fts
+from tests.municipalities.conftest import MunicipalityFactories
+
+
+@pytest.fixture
+def world(app, make, db):
+    admin = make.admin(email="admin@example.org")
+    coordinator = make.user(email="giulia@example.org", com_role="coordinator")
+    create_api_token(coordinator, "script")
+    with app.test_request_context():
+        feed_url(coordinator)
+        request_password_reset(coordinator.email)
+    munis = MunicipalityFactories()
+    genova = munis.municipality(name="Genova", country="IT", followers=[coordinator],
+                                supporting_organisation="Province of Genoa", commit=False)
+    munis.action(genova, title="Bike sharing in the old town", sector="transport", area="car-sharing",
+                 instrument="mobility-planning", status="completed", completed_on=date(2016, 5, 1), commit=False)
+    munis.report(genova, kind="full", emissions_t=1000)
+    db.session.commit()
+    return admin, coordinator
+
+
+def _open(path):
+    connection = sqlite3.connect(path)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def test_export_has_every_table_fks_and_no_secrets(app, db, world, tmp_path):
+    register_archive_fts(app, "municipalities", ("name", "supporting_organisation"))
+    path = tmp_path / "archive.sqlite"
+    result = app.test_cli_runner().invoke(args=["data", "export", str(path)])
+    assert result.exit_code == 0, result.output
+    archive = _open(path)
+    tables = {r["name"] for r in archive.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    expected = {t.name for t in db.metadata.sorted_tables} - {"api_tokens", "password_resets",
+                                                               "outbox_messages", "outbox_attachments"}
+    assert expected <= tables
+    assert not tables & {"api_tokens", "password_resets", "outbox_messages", "outbox_attachments"}
+    user_columns = {r["name"] for r in archive.execute("PRAGMA table_info(users)")}
+    assert {"email", "name", "country"} <= user_columns
+    assert not user_columns & {"password_hash", "feed_salt", "feed_token_hash"}
+    dump = "\n".join(archive.iterdump())
+    assert "scrypt:" not in dump
+    # foreign keys, declared and consistent
+    fks = {(r["from"], r["table"], r["to"]) for r in archive.execute("PRAGMA foreign_key_list(seap_actions)")}
+    assert ("municipality_id", "municipalities", "id") in fks
+    assert archive.execute("PRAGMA foreign_key_check").fetchall() == []
+    members = {(r["from"], r["table"]) for r in archive.execute("PRAGMA foreign_key_list(municipality_members)")}
+    assert ("user_id", "users") in members
+    # the table describing the tables
+    described = {r["name"]: r for r in archive.execute("SELECT * FROM _tables")}
+    assert set(described) == expected
+    assert described["seap_actions"]["rows"] == 1
+    assert "password_hash" in described["users"]["omitted_columns"]
+    assert described["municipalities"]["description"].startswith("A Covenant signatory")
+    # values: dates as ISO text, datetimes in UTC with Z
+    row = archive.execute("SELECT completed_on, created_at FROM seap_actions").fetchone()
+    assert row["completed_on"] == "2016-05-01" and row["created_at"].endswith("Z")
+    # full-text search where registered, with triggers kept for Datasette
+    hits = archive.execute("SELECT rowid FROM municipalities_fts WHERE municipalities_fts MATCH 'genoa'").fetchall()
+    assert len(hits) == 1
+    assert described["municipalities"]["full_text_search"] == "name, supporting_organisation"
+    assert archive.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_export_without_fts_tables_degrades_gracefully(app, world, tmp_path):
+    from app.results.archive import export_archive
+
+    counts = export_archive(tmp_path / "a.sqlite")
+    assert counts["municipalities"] == 1
+    archive = _open(tmp_path / "a.sqlite")
+    names = {r[0] for r in archive.execute("SELECT name FROM sqlite_master WHERE name LIKE '%_fts'")}
+    expected = {f"{t}_fts" for t in ("modules", "good_practices") if t in counts}
+    assert names == expected
+
+
+def test_download_for_admins_only(client, world, login, make):
+    assert client.get("/results/archive.sqlite").status_code == 302  # to the login page
+    login(make.user())
+    assert client.get("/results/archive.sqlite").status_code == 403
+    client.post("/auth/logout")
+    login(world[0])
+    response = client.get("/results/archive.sqlite")
+    assert response.status_code == 200
+    assert response.data.startswith(b"SQLite format 3\x00")
+    assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_modules_and_good_practices_get_full_text_search(app, db, world, tmp_path):
+    """Stand-ins for the courses and peers tables (not in this branch), with a secret column and a FK."""
+    from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+
+    modules = Table("modules", db.metadata, Column("id", Integer, primary_key=True),
+                    Column("title", String(200)), Column("summary", Text),
+                    Column("owner_id", ForeignKey("users.id")),
+                    Column("share_token", String(64), info={"secret": True}))
+    practices = Table("good_practices", db.metadata, Column("id", Integer, primary_key=True),
+                      Column("title", String(200)), Column("results", Text))
+    try:
+        modules.create(db.engine)
+        practices.create(db.engine)
+        db.session.execute(modules.insert(), [{"title": "Energy poverty basics", "summary": "Heating for all",
+                                               "owner_id": world[0].id, "share_token": "s3cr3t"}])
+        db.session.execute(practices.insert(), [{"title": "Solar schools in Crete", "results": "40 schools"}])
+        db.session.commit()
+        from app.results.archive import export_archive
+
+        export_archive(tmp_path / "a.sqlite")
+        archive = _open(tmp_path / "a.sqlite")
+        assert archive.execute("SELECT title FROM modules WHERE rowid IN (SELECT rowid FROM modules_fts "
+                               "WHERE modules_fts MATCH 'heating')").fetchone()[0] == "Energy poverty basics"
+        assert archive.execute("SELECT count(*) FROM good_practices_fts WHERE good_practices_fts MATCH 'crete'"
+                               ).fetchone()[0] == 1
+        assert "share_token" not in {r["name"] for r in archive.execute("PRAGMA table_info(modules)")}
+        assert ("owner_id", "users") in {(r["from"], r["table"]) for r in
+                                         archive.execute("PRAGMA foreign_key_list(modules)")}
+    finally:
+        db.session.rollback()
+        practices.drop(db.engine, checkfirst=True)
+        modules.drop(db.engine, checkfirst=True)
+        db.metadata.remove(practices)
+        db.metadata.remove(modules)
