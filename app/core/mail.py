@@ -1,7 +1,10 @@
-"""Queue mail in the recipient's language; delivery is the scheduler's job."""
+"""Queue mail in the recipient's language; delivery is the scheduler's job (app/core/delivery.py)."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -12,6 +15,39 @@ from app.extensions import db
 
 # Mail kinds nobody can switch off: they carry security or cancellations.
 ESSENTIAL_KINDS = frozenset({"password_reset", "password_changed", "account", "cancellation"})
+
+# Called for each mail to a known user: `hook(user, kind, subject, url, in_app)`, also when the user
+# switched that kind of mail off. The notifications feature registers one that mirrors important mail
+# in the user's in-app list.
+MailHook = Callable[[object, str, str, "str | None", "bool | None"], None]
+
+
+def register_mail_hook(app, hook: MailHook) -> None:
+    app.extensions.setdefault("mail_hooks", []).append(hook)
+
+
+@contextlib.contextmanager
+def _recipient_timezone(user):
+    """Dates in a mail in the recipient's zone, not the zone of whoever triggered it (or none, in a job).
+
+    flask-babel keeps the zone per context in `g._flask_babel.babel_tzinfo` (a pytz zone); we set it
+    for the rendering and put back what was there.
+    """
+    import pytz
+    from flask import g
+
+    from app.core.timeutil import is_valid_timezone
+
+    name = getattr(user, "timezone", None)
+    if not is_valid_timezone(name):
+        name = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    holder = g.setdefault("_flask_babel", SimpleNamespace())
+    previous = getattr(holder, "babel_tzinfo", None)
+    holder.babel_tzinfo = pytz.timezone(name)
+    try:
+        yield
+    finally:
+        holder.babel_tzinfo = previous
 
 
 @dataclass
@@ -28,7 +64,8 @@ def calendar_attachment(ics: bytes, method: str, filename: str = "invite.ics") -
 
 def queue_mail(user, kind: str, template: str, *, subject, context: dict | None = None,
                attachments: list[Attachment] | None = None, dedupe_key: str | None = None,
-               to_email: str | None = None) -> OutboxMessage | None:
+               to_email: str | None = None, url: str | None = None,
+               in_app: bool | None = None) -> OutboxMessage | None:
     """Render the template in the recipient's language and add the mail to the outbox.
 
     `template` is "password_reset" for `mail/password_reset.txt`, or a feature's own path such as
@@ -36,17 +73,28 @@ def queue_mail(user, kind: str, template: str, *, subject, context: dict | None 
 
     The HTML part is the same text in the mail layout (paragraphs, links), so each mail is written once.
 
-    `subject` is a lazy string or a callable, evaluated in that language. Returns None when the
-    recipient switched this kind of mail off, or when `dedupe_key` was queued already.
+    `subject` is a lazy string or a callable, evaluated in that language; dates use the recipient's
+    time zone. Returns None when the recipient switched this kind of mail off, or when `dedupe_key`
+    was queued already.
+
+    Important mail is mirrored in the recipient's in-app notifications (with `url` as its link), even
+    when they switched the mail off; `in_app=False` prevents that, `in_app=True` forces it.
     """
-    if user is not None and kind not in ESSENTIAL_KINDS and not user.wants_mail(kind):
-        return None
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).filter_by(dedupe_key=dedupe_key)):
+        return None
+    wanted = user is None or kind in ESSENTIAL_KINDS or user.wants_mail(kind)
+    mirrored = getattr(user, "id", None) is not None and in_app is not False
+    hooks = current_app.extensions.get("mail_hooks", []) if mirrored else []
+    if not wanted and not hooks:
         return None
     language = getattr(user, "language", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
     context = dict(context or {}, recipient=user)
-    with force_locale(language):
+    with force_locale(language), _recipient_timezone(user):
         subject_text = str(subject() if callable(subject) else subject)
+        for hook in hooks:
+            hook(user, kind, subject_text, url, in_app)
+        if not wanted:
+            return None
         path = f"{template}.txt" if "/" in template else f"mail/{template}.txt"
         text_body = render_template(path, **context)
         html_body = render_template("mail/layout.html", subject=subject_text, text=text_body)
