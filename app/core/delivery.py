@@ -238,22 +238,24 @@ def deliver_outbox(now: datetime | None = None, *, max_batches: int | None = Non
             claimed = _claim(now, batch_size, lease)
             if not claimed:
                 break
-            messages = {m.id: m for m in db.session.scalars(
+            loaded = {m.id: m for m in db.session.scalars(
                 select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
                 .options(selectinload(OutboxMessage.attachments)))}
+            batch = [(message_id, loaded[message_id].to_email, build_email(loaded[message_id], sender))
+                     for message_id in claimed]
+            db.session.commit()  # hold no lock (SQLite: the write lock) while talking to the mail server
             broken: Exception | None = None
-            for message_id in claimed:
-                message = messages[message_id]
-                if broken is not None or time.monotonic() > stop_at:
-                    if broken is None:  # out of time: release the claim untouched
-                        message.claimed_until = None
-                        db.session.commit()
-                        continue
+            for message_id, to_email, mail in batch:
+                if broken is not None:
                     _record_failure(message_id, _error_text(broken), now, result)
                     continue
+                if time.monotonic() > stop_at:  # out of time: release the claim untouched
+                    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                                       .values(claimed_until=None).execution_options(synchronize_session=False))
+                    db.session.commit()
+                    continue
                 try:
-                    mail = build_email(message, sender)
-                    connection.get().send_message(mail, from_addr=envelope_from, to_addrs=[message.to_email])
+                    connection.get().send_message(mail, from_addr=envelope_from, to_addrs=[to_email])
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused,
                         smtplib.SMTPNotSupportedError) as error:
                     # The server answered: this message has a problem, the connection is fine.
@@ -275,7 +277,6 @@ def deliver_outbox(now: datetime | None = None, *, max_batches: int | None = Non
                         .execution_options(synchronize_session=False))
                     db.session.commit()
                     result.sent += 1
-            db.session.expunge_all()
             if broken is not None or time.monotonic() > stop_at:
                 if broken is not None:
                     result.errors.append(_error_text(broken))

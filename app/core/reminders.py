@@ -55,8 +55,8 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> int:
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - the two databases we run on
         raise RuntimeError(f"unsupported database {dialect}")
-    result = db.session.execute(insert(Reminder).values(rows).on_conflict_do_nothing())
-    return max(result.rowcount, 0)
+    inserted = db.session.execute(insert(Reminder).values(rows).on_conflict_do_nothing().returning(Reminder.id))
+    return len(inserted.all())
 
 
 def schedule_reminders(kind: str, object_id: int, user_ids: list[int], starts_at: datetime,

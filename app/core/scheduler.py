@@ -95,6 +95,13 @@ class JobFailed:
         return f"FAILED: {type(self.error).__name__}: {self.error}"
 
 
+def _executors() -> dict:
+    """One worker thread: jobs run one after another, in a steady order, without fighting over locks."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+
+    return {"default": ThreadPoolExecutor(max_workers=1)}
+
+
 def _configure(scheduler, app: Flask, start_now: bool = True) -> None:
     first = datetime.now(UTC) if start_now else None
     for job in jobs(app):
@@ -108,7 +115,7 @@ def run_forever(app: Flask) -> None:
     """`flask scheduler run`: the one scheduler process, in the foreground, stopping cleanly on SIGTERM."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True})
+    scheduler = BlockingScheduler(timezone="UTC", executors=_executors())
     _configure(scheduler, app)
     stopping = threading.Event()
 
@@ -131,7 +138,7 @@ def start_in_process(app: Flask):
     """Only for `make run`: a background scheduler inside the single development server."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
+    scheduler = BackgroundScheduler(timezone="UTC", daemon=True, executors=_executors())
     _configure(scheduler, app)
     scheduler.start()
     log.info("in-process scheduler started with %d jobs", len(jobs(app)))
