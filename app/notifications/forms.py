@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import HiddenField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.notifications.services import mail_kinds_for
@@ -12,6 +12,8 @@ from app.notifications.services import mail_kinds_for
 class PreferencesForm(FlaskForm):
     receive = SelectMultipleField(_l("Mail I receive"), widget=ListWidget(prefix_label=False),
                                   option_widget=CheckboxInput(), validate_choice=True)
+    # With every switch off a browser sends no field at all: this one makes "nothing" a real answer.
+    sent = HiddenField(default="1")
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
