@@ -243,6 +243,10 @@ def deliver_outbox(now: datetime | None = None, *, max_batches: int | None = Non
                 .options(selectinload(OutboxMessage.attachments)))}
             batch = [(message_id, loaded[message_id].to_email, build_email(loaded[message_id], sender))
                      for message_id in claimed]
+            for message in loaded.values():  # from here on plain UPDATEs: commits need not expire them
+                for attachment in message.attachments:
+                    db.session.expunge(attachment)
+                db.session.expunge(message)
             db.session.commit()  # hold no lock (SQLite: the write lock) while talking to the mail server
             broken: Exception | None = None
             for message_id, to_email, mail in batch:
