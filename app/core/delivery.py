@@ -139,12 +139,14 @@ class _Connection:
             config = self.config
             host, port = config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25)
             timeout = float(config.get("MAIL_TIMEOUT", 30))
+            # Certificates are verified; MAIL_CA_FILE trusts a private CA (or a test server's certificate).
+            context = ssl.create_default_context(cafile=config.get("MAIL_CA_FILE") or None)
             if config.get("MAIL_USE_SSL"):
-                smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+                smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
             else:
                 smtp = smtplib.SMTP(host, port, timeout=timeout)
                 if config.get("MAIL_USE_TLS"):
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=context)
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             self.smtp = smtp

@@ -198,3 +198,53 @@ def test_subject_lazy_or_plain(app, db, make, smtp, lazy):
     _mail(make.user(language="nl"), _l("Reset your Mayors in Action password") if lazy else "Plain subject")
     db.session.commit()
     assert deliver_outbox(now=NOW).sent == 1
+
+
+@pytest.fixture
+def tls_smtp(tmp_path):
+    """aiosmtpd that requires STARTTLS and a login, with a throwaway certificate for 127.0.0.1."""
+    import ssl
+    import subprocess
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.notifications.conftest import SMTPServer
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((mechanism, auth_data.login, auth_data.password))
+        ok = (auth_data.login, auth_data.password) == (b"mailer", b"s3cret")
+        return AuthResult(success=ok)
+
+    server = SMTPServer()
+    server.controller = Controller(server.inbox, hostname="127.0.0.1", port=server.port, tls_context=context,
+                                   require_starttls=True, authenticator=authenticator, auth_require_tls=True)
+    server.controller.start()
+    server.cert, server.logins = str(cert), logins
+    yield server
+    server.stop()
+
+
+def test_starttls_and_login(app, db, make, tls_smtp):
+    app.config.update(MAIL_PORT=tls_smtp.port, MAIL_USE_TLS=True, MAIL_CA_FILE=tls_smtp.cert,
+                      MAIL_USERNAME="mailer", MAIL_PASSWORD="s3cret")
+    _mail(make.user(email="secure@example.org"), "Over TLS")
+    db.session.commit()
+    assert deliver_outbox(now=NOW).sent == 1
+    assert tls_smtp.inbox.recipients() == ["secure@example.org"]
+    assert [login[1:] for login in tls_smtp.logins] == [(b"mailer", b"s3cret")]
+
+    # A wrong password is a configuration problem: the mail waits, it is not given up.
+    app.config.update(MAIL_PASSWORD="wrong", MAIL_TIMEOUT=2)  # aiosmtpd answers a bad login slowly
+    _mail(make.user(), "Waits")
+    db.session.commit()
+    result = deliver_outbox(now=NOW)
+    assert (result.sent, result.failed, result.gave_up) == (0, 1, 0)
