@@ -188,3 +188,28 @@ def test_digest_without_sections_sends_nothing(app, db, make):
     make.trainer()
     db.session.commit()
     assert send_weekly_digest(now=NOW) == 0
+
+
+def test_api_notifications_and_preferences(app, db, make, client):
+    user, other = make.user(), make.user()
+    first = notify(user, "enrolment", "Enrolled", "/courses/")
+    notify(user, "exchange", "Exchange proposed")
+    theirs = notify(other, "enrolment", "Not yours")
+    db.session.commit()
+    auth = make.bearer(user)
+    body = client.get("/api/v1/me/notifications", headers=auth).get_json()
+    assert body["total"] == 2 and [i["text"] for i in body["items"]] == ["Exchange proposed", "Enrolled"]
+    assert body["items"][0]["created_at"].endswith("Z") and body["items"][0]["read_at"] is None
+    read = client.post(f"/api/v1/me/notifications/{first.id}/read", headers=auth).get_json()
+    assert read["read_at"].endswith("Z")
+    assert client.get("/api/v1/me/notifications?unread=true", headers=auth).get_json()["total"] == 1
+    assert client.post(f"/api/v1/me/notifications/{theirs.id}/read", headers=auth).status_code == 404
+    assert client.post("/api/v1/me/notifications/read-all", headers=auth).get_json() == {"marked": 1}
+    assert client.get("/api/v1/me/notifications").status_code == 401
+
+    prefs = client.get("/api/v1/me/notification-preferences", headers=auth).get_json()
+    assert prefs["receive"] == ["reminder"] and "cancellation" in prefs["essential"]
+    changed = client.put("/api/v1/me/notification-preferences", json={"receive": []}, headers=auth).get_json()
+    assert changed["switched_off"] == ["reminder"]
+    refused = client.put("/api/v1/me/notification-preferences", json={"receive": ["cancellation"]}, headers=auth)
+    assert refused.status_code == 422 and refused.get_json()["error"]["fields"]["receive"]
