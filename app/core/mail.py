@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -97,6 +97,10 @@ def queue_mail(user, kind: str, template: str, *, subject, context: dict | None 
             return None
         path = f"{template}.txt" if "/" in template else f"mail/{template}.txt"
         text_body = render_template(path, **context)
+        if "notifications.preferences" in current_app.view_functions and \
+                url_for("notifications.preferences", _external=True) not in text_body:
+            # Every mail says where to switch mail off, also when its template forgot the footer.
+            text_body = text_body.rstrip() + "\n\n" + render_template("mail/_footer.txt")
         html_body = render_template("mail/layout.html", subject=subject_text, text=text_body)
     message = OutboxMessage(
         user_id=getattr(user, "id", None), to_email=to_email or user.email,

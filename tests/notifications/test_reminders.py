@@ -118,3 +118,29 @@ def test_switched_off_reminders_are_not_mailed_but_notified(app, db, make, smtp,
     assert smtp.inbox.messages == []
     [item] = db.session.scalars(select(Notification).where(Notification.user_id == user.id))
     assert item.text == "Reminder: event 10 in 60 min" and item.url == "/events/10"
+
+
+def test_reminder_mail_in_the_recipients_zone_and_language(app, db, make, smtp, reminders):
+    athens = make.user(email="athens@example.org", country="GR", language="nl")
+    brussels = make.user(email="brussels@example.org", country="BE")
+    starts = NOW.replace(hour=14, minute=0) + 24 * H  # 14:00 UTC
+    schedule_reminders("testevent", 11, [athens.id, brussels.id], starts, now=NOW)
+    db.session.commit()
+    assert send_due_reminders(now=starts - H) == 2
+    db.session.commit()
+    deliver_outbox(now=starts - H)
+    bodies = {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content() for m in smtp.inbox.messages}
+    assert "16:00" in bodies["athens@example.org"] and "Hallo" in bodies["athens@example.org"]
+    assert "3:00\u202fPM" in bodies["brussels@example.org"] or "3:00 PM" in bodies["brussels@example.org"]
+    assert all("/notifications/preferences" in body for body in bodies.values())
+
+
+def test_a_template_without_footer_still_gets_the_preferences_link(app, db, make):
+    from jinja2 import ChoiceLoader, DictLoader
+
+    from app.core.mail import queue_mail
+
+    app.jinja_loader = ChoiceLoader([DictLoader({"tests/mail/bare.txt": "Just this."}), app.jinja_loader])
+    message = queue_mail(make.user(), "enrolment", "tests/mail/bare", subject="Bare")
+    assert message.text_body.startswith("Just this.\n\n--\n")
+    assert message.text_body.rstrip().endswith("http://localhost/notifications/preferences")
