@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
@@ -45,16 +44,11 @@ def jobs(app: Flask | None = None) -> list[Job]:
 
 @contextlib.contextmanager
 def job_context(app: Flask):
-    """An app context that can build external URLs (mail links) without a request.
+    """An app context that can build external URLs (mail links) without a request: see PUBLIC_URL."""
+    from app.core.mail import ensure_external_urls
 
-    Flask needs SERVER_NAME for that; we do not want to set it for the web app, so jobs bind the
-    URL map to PUBLIC_URL (e.g. https://platform.mayors-in-action.eu) instead.
-    """
     with app.app_context() as ctx:
-        if ctx.url_adapter is None:
-            public = urlsplit(app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000")
-            ctx.url_adapter = app.url_map.bind(public.netloc, script_name=public.path or "/",
-                                               url_scheme=public.scheme or "https")
+        ensure_external_urls()
         yield ctx
 
 

@@ -213,3 +213,10 @@ def test_api_notifications_and_preferences(app, db, make, client):
     assert changed["switched_off"] == ["reminder"]
     refused = client.put("/api/v1/me/notification-preferences", json={"receive": ["cancellation"]}, headers=auth)
     assert refused.status_code == 422 and refused.get_json()["error"]["fields"]["receive"]
+
+
+@pytest.mark.parametrize("app_config", [{"SERVER_NAME": None, "PUBLIC_URL": "https://mia.example.eu"}])
+def test_mail_queued_outside_a_request_links_to_public_url(app, db, make, app_config):
+    """A CLI command or demo loader queues mail in a bare app context: links use PUBLIC_URL."""
+    message = _mail(make.user(), "enrolment", "From the command line")
+    assert "https://mia.example.eu/notifications/preferences" in message.text_body
