@@ -20,6 +20,7 @@ def init_app(app):
                                 trainers_only=True)
     register_demo(app, "notifications", demo.load_notifications)
     register_job(app, "send_weekly_digest", digest.send_weekly_digest, minutes=60, order=60)
+    register_job(app, "prune_notifications", services.prune_notifications, minutes=24 * 60, order=90)
 
     @app.context_processor
     def _bell():

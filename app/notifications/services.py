@@ -114,3 +114,16 @@ def save_preferences(user, receive: list[str]) -> list[str]:
     kept = [kind for kind in (user.notification_prefs or []) if kind not in offered and kind not in ESSENTIAL_KINDS]
     user.notification_prefs = sorted(set(kept) | (offered - set(receive)))
     return user.notification_prefs
+
+
+def prune_notifications(now: datetime | None = None) -> int:
+    """The daily job: read notifications older than NOTIFICATIONS_KEEP_DAYS go; unread ones stay."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    cutoff = (now or utcnow()) - timedelta(days=int(current_app.config.get("NOTIFICATIONS_KEEP_DAYS", 180)))
+    result = db.session.execute(delete(Notification).where(Notification.read_at.is_not(None),
+                                                           Notification.read_at < cutoff)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount

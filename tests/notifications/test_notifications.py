@@ -220,3 +220,17 @@ def test_mail_queued_outside_a_request_links_to_public_url(app, db, make, app_co
     """A CLI command or demo loader queues mail in a bare app context: links use PUBLIC_URL."""
     message = _mail(make.user(), "enrolment", "From the command line")
     assert "https://mia.example.eu/notifications/preferences" in message.text_body
+
+
+def test_old_read_notifications_are_pruned(app, db, make):
+    from app.notifications.services import mark_all_read, prune_notifications
+
+    user = make.user()
+    notify(user, "enrolment", "Old and read")
+    db.session.commit()
+    mark_all_read(user, now=NOW)
+    notify(user, "enrolment", "Old but unread")
+    db.session.commit()
+    assert prune_notifications(now=NOW + timedelta(days=179)) == 0
+    assert prune_notifications(now=NOW + timedelta(days=181)) == 1
+    assert [n.text for n in db.session.scalars(select(Notification))] == ["Old but unread"]
