@@ -107,10 +107,12 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(core_bp)
     register_api(app, reference_api)
     core_cli.register(app)
+    from app.core.delivery import deliver_outbox
     from app.core.reminders import send_due_reminders
     from app.core.scheduler import register_job
 
-    register_job(app, "send_due_reminders", send_due_reminders, minutes=1)
+    register_job(app, "send_due_reminders", send_due_reminders, minutes=1, order=10)
+    register_job(app, "deliver_outbox", deliver_outbox, minutes=1, order=100)  # last: sends what others queued
     for name in FEATURES:
         module = importlib.import_module(f"app.{name}")
         app.register_blueprint(module.bp)

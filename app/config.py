@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 # Feature packages: each is a blueprint, may own models, translations and demo data.
-FEATURES = ["auth", "admin", "courses", "coaching", "peers", "municipalities", "results"]
+FEATURES = ["auth", "admin", "courses", "coaching", "peers", "municipalities", "results", "notifications"]
 
 
 class Defaults:
@@ -35,8 +35,15 @@ class Defaults:
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "Mayors in Action <no-reply@mayors-in-action.eu>"
+    MAIL_USE_SSL = False  # implicit TLS (port 465); MAIL_USE_TLS is STARTTLS
+    MAIL_TIMEOUT = 30
     MAIL_MAX_ATTEMPTS = 8
     MAIL_BATCH_SIZE = 200
+    MAIL_RETRY_SECONDS = 60  # first retry after a failure; doubles each time, up to MAIL_RETRY_MAX_SECONDS
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600
+    MAIL_CLAIM_SECONDS = 600  # a delivery run owns the messages it claimed this long
+    # Links in mail sent by the scheduler (no request to take the host from)
+    PUBLIC_URL = "http://127.0.0.1:5000"
     PASSWORD_RESET_MINUTES = 60
 
     REMINDER_MINUTES = [1440, 60]
@@ -50,6 +57,7 @@ class Defaults:
 
     # Scheduler: only `make run` starts it inside the web process.
     SCHEDULER_IN_PROCESS = False
+    SCHEDULER_MISFIRE_GRACE_SECONDS = 3600
 
     # Bootstrap-Flask: serve Bootstrap from the package, never a CDN.
     BOOTSTRAP_SERVE_LOCAL = True

@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
 LANGUAGES = ["nl"]  # complete catalogues; fr, hr, el, it, pl, es come next
-FEATURES = ["courses", "coaching", "peers", "municipalities", "results"]
+FEATURES = ["courses", "coaching", "peers", "municipalities", "results", "notifications"]
 
 
 def catalogues() -> dict[Path, list[Path]]:

@@ -16,6 +16,7 @@ from app.core.errors import DomainError
 from app.core.models import OutboxMessage
 from app.core.pagination import paginate
 from app.core.permissions import admin_required, load_visible
+from app.core.urls import safe_next
 from app.extensions import db
 
 
@@ -73,13 +74,30 @@ def outbox():
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status in ("queued", "sent", "failed"):
         query = query.where(OutboxMessage.status == status)
-    return render_template("admin/outbox.html", page=paginate(query), status=status)
+    from app.auth.forms import ConfirmForm
+
+    return render_template("admin/outbox.html", page=paginate(query), status=status, confirm_form=ConfirmForm())
 
 
 @bp.route("/outbox/<int:message_id>")
 def outbox_message(message_id: int):
     message = load_visible(OutboxMessage, message_id, current_user)
-    return render_template("admin/outbox_message.html", message=message)
+    from app.auth.forms import ConfirmForm
+
+    return render_template("admin/outbox_message.html", message=message, confirm_form=ConfirmForm())
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+def retry_outbox_message(message_id: int):
+    """A failed mail goes back into the queue; the next delivery run sends it."""
+    from app.auth.forms import ConfirmForm
+    from app.core.delivery import retry_message
+
+    message = load_visible(OutboxMessage, message_id, current_user)
+    if ConfirmForm().validate_on_submit() and retry_message(message):
+        db.session.commit()
+        flash(_("The mail to %(email)s is queued again.", email=message.to_email), "success")
+    return redirect(safe_next(request.form.get("next")) or url_for("admin.outbox_message", message_id=message.id))
 
 
 @bp.route("/audit")

@@ -55,14 +55,32 @@ def register(app) -> None:
         run_forever(current_app._get_current_object())
 
     @scheduler_cli.command("tick")
-    def scheduler_tick():
-        """Run every due job once and exit (cron, tests)."""
+    @click.option("--job", "only", multiple=True, help="Run only this job (repeatable).")
+    def scheduler_tick(only):
+        """Run every due job once and exit (cron, tests); exit 1 when a job failed."""
         from flask import current_app
 
-        from app.core.scheduler import tick
+        from app.core.scheduler import JobFailed, jobs, tick
 
-        for name, result in tick(current_app._get_current_object()).items():
+        app = current_app._get_current_object()
+        unknown = set(only) - {job.name for job in jobs(app)}
+        if unknown:
+            raise UsageError(f"unknown job: {', '.join(sorted(unknown))}")
+        results = tick(app, list(only) or None)
+        for name, result in results.items():
             click.echo(f"{name}: {result}")
+        if any(isinstance(result, JobFailed) for result in results.values()):
+            raise SystemExit(1)
+
+    @scheduler_cli.command("jobs")
+    def scheduler_jobs():
+        """List the scheduled jobs and their intervals."""
+        from flask import current_app
+
+        from app.core.scheduler import jobs
+
+        for job in jobs(current_app._get_current_object()):
+            click.echo(f"{job.name}: every {job.minutes:g} min")
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(scheduler_cli)

@@ -1,9 +1,12 @@
-"""Queue mail in the recipient's language; delivery is the scheduler's job."""
+"""Queue mail in the recipient's language; delivery is the scheduler's job (app/core/delivery.py)."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -12,6 +15,58 @@ from app.extensions import db
 
 # Mail kinds nobody can switch off: they carry security or cancellations.
 ESSENTIAL_KINDS = frozenset({"password_reset", "password_changed", "account", "cancellation"})
+
+# Called for each mail to a known user: `hook(user, kind, subject, url, in_app)`, also when the user
+# switched that kind of mail off. The notifications feature registers one that mirrors important mail
+# in the user's in-app list.
+MailHook = Callable[[object, str, str, "str | None", "bool | None"], None]
+
+
+def ensure_external_urls() -> None:
+    """Let url_for(..., _external=True) work outside a request (scheduler, CLI, demo loader).
+
+    Flask needs SERVER_NAME for that, which we do not set for the web app; instead the current app
+    context's URL map is bound to PUBLIC_URL (e.g. https://platform.mayors-in-action.eu).
+    """
+    from urllib.parse import urlsplit
+
+    from flask import has_request_context
+    from flask.globals import _cv_app
+
+    ctx = _cv_app.get(None)
+    if has_request_context() or ctx is None or ctx.url_adapter is not None:
+        return
+    public = urlsplit(ctx.app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000")
+    ctx.url_adapter = ctx.app.url_map.bind(public.netloc, script_name=public.path or "/",
+                                           url_scheme=public.scheme or "https")
+
+
+def register_mail_hook(app, hook: MailHook) -> None:
+    app.extensions.setdefault("mail_hooks", []).append(hook)
+
+
+@contextlib.contextmanager
+def _recipient_timezone(user):
+    """Dates in a mail in the recipient's zone, not the zone of whoever triggered it (or none, in a job).
+
+    flask-babel keeps the zone per context in `g._flask_babel.babel_tzinfo` (a pytz zone); we set it
+    for the rendering and put back what was there.
+    """
+    import pytz
+    from flask import g
+
+    from app.core.timeutil import is_valid_timezone
+
+    name = getattr(user, "timezone", None)
+    if not is_valid_timezone(name):
+        name = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    holder = g.setdefault("_flask_babel", SimpleNamespace())
+    previous = getattr(holder, "babel_tzinfo", None)
+    holder.babel_tzinfo = pytz.timezone(name)
+    try:
+        yield
+    finally:
+        holder.babel_tzinfo = previous
 
 
 @dataclass
@@ -28,7 +83,8 @@ def calendar_attachment(ics: bytes, method: str, filename: str = "invite.ics") -
 
 def queue_mail(user, kind: str, template: str, *, subject, context: dict | None = None,
                attachments: list[Attachment] | None = None, dedupe_key: str | None = None,
-               to_email: str | None = None) -> OutboxMessage | None:
+               to_email: str | None = None, url: str | None = None,
+               in_app: bool | None = None) -> OutboxMessage | None:
     """Render the template in the recipient's language and add the mail to the outbox.
 
     `template` is "password_reset" for `mail/password_reset.txt`, or a feature's own path such as
@@ -36,19 +92,35 @@ def queue_mail(user, kind: str, template: str, *, subject, context: dict | None 
 
     The HTML part is the same text in the mail layout (paragraphs, links), so each mail is written once.
 
-    `subject` is a lazy string or a callable, evaluated in that language. Returns None when the
-    recipient switched this kind of mail off, or when `dedupe_key` was queued already.
+    `subject` is a lazy string or a callable, evaluated in that language; dates use the recipient's
+    time zone. Returns None when the recipient switched this kind of mail off, or when `dedupe_key`
+    was queued already.
+
+    Important mail is mirrored in the recipient's in-app notifications (with `url` as its link), even
+    when they switched the mail off; `in_app=False` prevents that, `in_app=True` forces it.
     """
-    if user is not None and kind not in ESSENTIAL_KINDS and not user.wants_mail(kind):
-        return None
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).filter_by(dedupe_key=dedupe_key)):
+        return None
+    ensure_external_urls()
+    wanted = user is None or kind in ESSENTIAL_KINDS or user.wants_mail(kind)
+    mirrored = getattr(user, "id", None) is not None and in_app is not False
+    hooks = current_app.extensions.get("mail_hooks", []) if mirrored else []
+    if not wanted and not hooks:
         return None
     language = getattr(user, "language", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
     context = dict(context or {}, recipient=user)
-    with force_locale(language):
+    with force_locale(language), _recipient_timezone(user):
         subject_text = str(subject() if callable(subject) else subject)
+        for hook in hooks:
+            hook(user, kind, subject_text, url, in_app)
+        if not wanted:
+            return None
         path = f"{template}.txt" if "/" in template else f"mail/{template}.txt"
         text_body = render_template(path, **context)
+        if "notifications.preferences" in current_app.view_functions and \
+                url_for("notifications.preferences", _external=True) not in text_body:
+            # Every mail says where to switch mail off, also when its template forgot the footer.
+            text_body = text_body.rstrip() + "\n\n" + render_template("mail/_footer.txt")
         html_body = render_template("mail/layout.html", subject=subject_text, text=text_body)
     message = OutboxMessage(
         user_id=getattr(user, "id", None), to_email=to_email or user.email,

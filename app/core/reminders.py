@@ -44,21 +44,45 @@ def register_reminder_renderer(app: Flask, kind: str, renderer: Renderer) -> Non
     app.extensions.setdefault("reminder_renderers", {})[kind] = renderer
 
 
+def _insert_ignoring_duplicates(rows: list[dict]) -> int:
+    """INSERT … ON CONFLICT DO NOTHING on uq_reminders_once: scheduling twice is harmless, never a 500."""
+    if not rows:
+        return 0
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the two databases we run on
+        raise RuntimeError(f"unsupported database {dialect}")
+    inserted = db.session.execute(insert(Reminder).values(rows).on_conflict_do_nothing().returning(Reminder.id))
+    return len(inserted.all())
+
+
 def schedule_reminders(kind: str, object_id: int, user_ids: list[int], starts_at: datetime,
                        now: datetime | None = None) -> int:
-    """One reminder per lead time in REMINDER_MINUTES and per user; lead times already past are skipped."""
+    """One reminder per lead time in REMINDER_MINUTES and per user; lead times already past are skipped.
+
+    Call it when something is booked, and again when it moves: unsent reminders of these users for
+    another start time are dropped, so a moved item is reminded about its new time only. Calling it
+    twice for the same start adds nothing. Returns the number of reminders added.
+    """
     now = now or utcnow()
     starts_at = as_utc(starts_at)
-    count = 0
+    users = list(dict.fromkeys(user_ids))
+    if not users:
+        return 0
+    db.session.execute(delete(Reminder).where(
+        Reminder.kind == kind, Reminder.object_id == object_id, Reminder.user_id.in_(users),
+        Reminder.sent_at.is_(None), Reminder.starts_at != starts_at).execution_options(synchronize_session=False))
+    rows = []
     for minutes in current_app.config["REMINDER_MINUTES"]:
         due = starts_at - timedelta(minutes=int(minutes))
-        if due <= now:
+        if due <= now:  # booked too late for this one: never send it late
             continue
-        for user_id in dict.fromkeys(user_ids):
-            db.session.add(Reminder(kind=kind, object_id=object_id, user_id=user_id, lead_minutes=int(minutes),
-                                    starts_at=starts_at, due_at=due))
-            count += 1
-    return count
+        rows += [{"kind": kind, "object_id": object_id, "user_id": user_id, "lead_minutes": int(minutes),
+                  "starts_at": starts_at, "due_at": due, "sent_at": None} for user_id in users]
+    return _insert_ignoring_duplicates(rows)
 
 
 def cancel_reminders(kind: str, object_id: int, user_id: int | None = None) -> None:
@@ -67,26 +91,52 @@ def cancel_reminders(kind: str, object_id: int, user_id: int | None = None) -> N
                                    Reminder.sent_at.is_(None))
     if user_id is not None:
         query = query.where(Reminder.user_id == user_id)
-    db.session.execute(query)
+    db.session.execute(query.execution_options(synchronize_session=False))
 
 
-def send_due_reminders(now: datetime | None = None) -> int:
-    """Claim each due reminder with a conditional UPDATE (rowcount 1 wins), then queue its mail."""
+def send_due_reminders(now: datetime | None = None, limit: int = 500) -> int:
+    """Claim each due reminder with a conditional UPDATE (rowcount 1 wins), then queue its mail.
+
+    The claim and the queued mail commit together (the job's one transaction): a reminder is either
+    claimed with its mail in the outbox, or neither. A reminder whose item has started already is
+    claimed without a mail (the scheduler was down), and when several lead times of one item are due
+    at once only the nearest is sent. A renderer that fails is logged and skipped, never retried in
+    a loop that would block every other reminder.
+    """
     now = now or utcnow()
     renderers = current_app.extensions.get("reminder_renderers", {})
-    due_ids = db.session.scalars(select(Reminder.id).where(Reminder.sent_at.is_(None), Reminder.due_at <= now)
-                                 .order_by(Reminder.due_at).limit(500)).all()
+    due = db.session.execute(
+        select(Reminder.id, Reminder.kind, Reminder.object_id, Reminder.user_id, Reminder.starts_at,
+               Reminder.due_at)
+        .where(Reminder.sent_at.is_(None), Reminder.due_at <= now)
+        .order_by(Reminder.due_at, Reminder.id).limit(limit)).all()
+    nearest: dict[tuple, int] = {}  # (kind, object, user, start) -> the latest-due reminder's id
+    for row in due:
+        nearest[(row.kind, row.object_id, row.user_id, as_utc(row.starts_at))] = row.id
     sent = 0
-    for reminder_id in due_ids:
-        claimed = db.session.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.sent_at.is_(None))
-                                     .values(sent_at=now))
+    for row in due:
+        claimed = db.session.execute(
+            update(Reminder).where(Reminder.id == row.id, Reminder.sent_at.is_(None)).values(sent_at=now)
+            .execution_options(synchronize_session=False))
         if claimed.rowcount != 1:
+            continue  # another scheduler has it
+        key = (row.kind, row.object_id, row.user_id, as_utc(row.starts_at))
+        if as_utc(row.starts_at) <= now:
+            log.info("reminder %s skipped: %s %s started already", row.id, row.kind, row.object_id)
             continue
-        reminder = db.session.get(Reminder, reminder_id)
-        renderer = renderers.get(reminder.kind)
+        if nearest[key] != row.id:
+            log.info("reminder %s skipped: a nearer one for %s %s is due too", row.id, row.kind, row.object_id)
+            continue
+        renderer = renderers.get(row.kind)
         if renderer is None:
-            log.warning("no renderer for reminder kind %s", reminder.kind)
+            log.warning("no renderer for reminder kind %s", row.kind)
             continue
-        renderer(reminder)
+        reminder = db.session.get(Reminder, row.id, populate_existing=True)
+        try:
+            with db.session.begin_nested():
+                renderer(reminder)
+        except Exception:
+            log.exception("reminder %s (%s %s) could not be rendered", row.id, row.kind, row.object_id)
+            continue
         sent += 1
     return sent

@@ -1,0 +1,20 @@
+"""Preferences form: one switch per optional kind of mail."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.notifications.services import mail_kinds_for
+
+
+class PreferencesForm(FlaskForm):
+    receive = SelectMultipleField(_l("Mail I receive"), widget=ListWidget(prefix_label=False),
+                                  option_widget=CheckboxInput(), validate_choice=True)
+    # With every switch off a browser sends no field at all: this one makes "nothing" a real answer.
+    sent = HiddenField(default="1")
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.receive.choices = [(k.kind, k.label) for k in mail_kinds_for(user)]
