@@ -42,7 +42,8 @@ class Defaults:
     MAIL_RETRY_SECONDS = 60  # first retry after a failure; doubles each time, up to MAIL_RETRY_MAX_SECONDS
     MAIL_RETRY_MAX_SECONDS = 6 * 3600
     MAIL_CLAIM_SECONDS = 600  # a delivery run owns the messages it claimed this long
-    # Links in mail sent by the scheduler (no request to take the host from)
+    # Where people reach the platform: links in mail queued by the scheduler and the command line
+    # (app.MiaFlask builds URLs from it when there is no request).
     PUBLIC_URL = "http://127.0.0.1:5000"
     PASSWORD_RESET_MINUTES = 60
 
@@ -73,6 +74,4 @@ class Defaults:
     MAX_PER_PAGE = 100
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     CONTACT_EMAIL = "info@mayors-in-action.eu"
-    # Where people reach the platform: links in mail queued by the scheduler and the command line.
-    PUBLIC_URL = "http://127.0.0.1:5000"
     SERVER_NAME_FOR_UIDS = "mayors-in-action.eu"

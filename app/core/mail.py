@@ -22,25 +22,6 @@ ESSENTIAL_KINDS = frozenset({"password_reset", "password_changed", "account", "c
 MailHook = Callable[[object, str, str, "str | None", "bool | None"], None]
 
 
-def ensure_external_urls() -> None:
-    """Let url_for(..., _external=True) work outside a request (scheduler, CLI, demo loader).
-
-    Flask needs SERVER_NAME for that, which we do not set for the web app; instead the current app
-    context's URL map is bound to PUBLIC_URL (e.g. https://platform.mayors-in-action.eu).
-    """
-    from urllib.parse import urlsplit
-
-    from flask import has_request_context
-    from flask.globals import _cv_app
-
-    ctx = _cv_app.get(None)
-    if has_request_context() or ctx is None or ctx.url_adapter is not None:
-        return
-    public = urlsplit(ctx.app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000")
-    ctx.url_adapter = ctx.app.url_map.bind(public.netloc, script_name=public.path or "/",
-                                           url_scheme=public.scheme or "https")
-
-
 def register_mail_hook(app, hook: MailHook) -> None:
     app.extensions.setdefault("mail_hooks", []).append(hook)
 
@@ -101,7 +82,6 @@ def queue_mail(user, kind: str, template: str, *, subject, context: dict | None 
     """
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).filter_by(dedupe_key=dedupe_key)):
         return None
-    ensure_external_urls()
     wanted = user is None or kind in ESSENTIAL_KINDS or user.wants_mail(kind)
     mirrored = getattr(user, "id", None) is not None and in_app is not False
     hooks = current_app.extensions.get("mail_hooks", []) if mirrored else []

@@ -7,7 +7,6 @@ their rows with conditional UPDATEs, so even two schedulers by mistake do each p
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import signal
 import threading
@@ -42,18 +41,8 @@ def jobs(app: Flask | None = None) -> list[Job]:
     return sorted(found, key=lambda job: job.order)
 
 
-@contextlib.contextmanager
-def job_context(app: Flask):
-    """An app context that can build external URLs (mail links) without a request: see PUBLIC_URL."""
-    from app.core.mail import ensure_external_urls
-
-    with app.app_context() as ctx:
-        ensure_external_urls()
-        yield ctx
-
-
 def run_job(app: Flask, job: Job) -> object:
-    with job_context(app):
+    with app.app_context():
         started = time.perf_counter()
         try:
             result = job.func()

@@ -6,11 +6,9 @@ import io
 import json
 import logging
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -469,20 +467,6 @@ def progress(municipality: Municipality, today: date | None = None) -> Progress:
 
 # --- reminders (scheduler) -----------------------------------------------------------------------------------
 
-@contextmanager
-def _external_urls():
-    """Mail links need absolute URLs; the scheduler has no request, so lend it one on PUBLIC_URL.
-
-    (FLASK_PUBLIC_URL, e.g. https://mayors-in-action.eu; SERVER_NAME, when set, serves as well.)
-    """
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        yield
-        return
-    base = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context("/", base_url=base, method="POST"):
-        yield
-
-
 def remind_due_reports(today: date | None = None) -> int:
     """Mail each following coordinator when a report falls due (30 days ahead, or overdue): once per
     municipality and next report, so recording the report (or the next one falling due) starts anew."""
@@ -503,11 +487,10 @@ def remind_due_reports(today: date | None = None) -> int:
             if not user.is_active_account:
                 continue
             key = f"seap-report-due:{municipality.id}:{first.kind}:{first.due_on.isoformat()}:{user.id}"
-            with _external_urls():
-                message = queue_mail(
-                    user, "seap_report_due", "municipalities/mail/report_due",
-                    subject=_l("Monitoring report due for %(name)s", name=municipality.name),
-                    context={"municipality": municipality, "dues": due}, dedupe_key=key)
+            message = queue_mail(
+                user, "seap_report_due", "municipalities/mail/report_due",
+                subject=_l("Monitoring report due for %(name)s", name=municipality.name),
+                context={"municipality": municipality, "dues": due}, dedupe_key=key)
             queued += message is not None
     log.info("queued %s monitoring report reminders", queued)
     return queued

@@ -1,7 +1,7 @@
 """municipalities
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-27 15:56:53.216479
 
 """
@@ -13,7 +13,7 @@ import app.core.types  # noqa: F401  (UTCDateTime, JSONList)
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0001'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """notifications
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-27 15:55:49.406946
 
 """
@@ -13,7 +13,7 @@ import app.core.types  # noqa: F401  (UTCDateTime, JSONList)
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0001'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

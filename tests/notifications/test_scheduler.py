@@ -17,7 +17,7 @@ from app import create_app
 from app.core.mail import queue_mail
 from app.core.models import OutboxMessage
 from app.core.reminders import Reminder, schedule_reminders
-from app.core.scheduler import job_context, jobs, tick
+from app.core.scheduler import jobs, tick
 from app.core.timeutil import utcnow
 from tests.conftest import ROOT, TEST_SECRET, base_config
 
@@ -137,7 +137,7 @@ def test_in_process_scheduler_only_when_asked(database_url, _schema):
 
 @pytest.mark.parametrize("app_config", [{"SERVER_NAME": None, "PUBLIC_URL": "https://mia.example.eu/platform"}])
 def test_jobs_build_links_from_public_url(app, app_config):
-    with job_context(app):
+    with app.app_context():  # as a job runs: no request
         assert url_for("notifications.preferences") == "https://mia.example.eu/platform/notifications/preferences"
 
 
