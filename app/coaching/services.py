@@ -487,23 +487,36 @@ def _link(appointment: Appointment) -> str:
         return ""
 
 
-def appointment_event(appointment: Appointment, link: str | None = None) -> CalendarEvent:
+def _event_texts() -> dict[str, str]:
+    """The event's phrases in the current locale, looked up once per calendar (a feed has many events)."""
+    return {"summary": _("Coaching: %(coach)s and %(participant)s"), "topic": _("Topic: %(topic)s"),
+            "agenda": _("Agenda: %(agenda)s"), "online": _("Join online: %(url)s"),
+            "manage": _("Reschedule or cancel: %(url)s")}
+
+
+def appointment_event(appointment: Appointment, link: str | None = None, texts: dict[str, str] | None = None,
+                      topics: dict[str, str] | None = None) -> CalendarEvent:
     """The appointment as a calendar event, in the current locale; times stay UTC."""
-    topic = topic_name(appointment.topic) if appointment.topic else ""
-    summary = _("Coaching: %(coach)s and %(participant)s", coach=appointment.coach.name,
-                participant=appointment.participant.name)
+    texts = texts or _event_texts()
+    topic = ""
+    if appointment.topic:
+        topics = {} if topics is None else topics
+        if appointment.topic not in topics:
+            topics[appointment.topic] = topic_name(appointment.topic)
+        topic = topics[appointment.topic]
+    summary = texts["summary"] % {"coach": appointment.coach.name, "participant": appointment.participant.name}
     if topic:
         summary += f" ({topic})"
     parts = []
     if topic:
-        parts.append(_("Topic: %(topic)s", topic=topic))
+        parts.append(texts["topic"] % {"topic": topic})
     if appointment.agenda:
-        parts.append(_("Agenda: %(agenda)s", agenda=appointment.agenda))
+        parts.append(texts["agenda"] % {"agenda": appointment.agenda})
     if appointment.meeting_mode == "online" and appointment.location:
-        parts.append(_("Join online: %(url)s", url=appointment.location))
+        parts.append(texts["online"] % {"url": appointment.location})
     link = _link(appointment) if link is None else link
     if link:
-        parts.append(_("Reschedule or cancel: %(url)s", url=link))
+        parts.append(texts["manage"] % {"url": link})
     status = {"cancelled": "CANCELLED"}.get(appointment.status, "CONFIRMED")
     return CalendarEvent(
         uid=uid_for("appointment", appointment.id), starts_at=appointment.starts_at, ends_at=appointment.ends_at,
@@ -580,7 +593,8 @@ def feed_source(user) -> list[CalendarEvent]:
     link_base = None
     with contextlib.suppress(RuntimeError):
         link_base = url_for("coaching.appointment", appointment_id=0, _external=True).rsplit("/", 1)[0]
-    return [appointment_event(a, f"{link_base}/{a.id}" if link_base else "") for a in rows]
+    texts, topics = _event_texts(), {}
+    return [appointment_event(a, f"{link_base}/{a.id}" if link_base else "", texts, topics) for a in rows]
 
 
 def coaching_indicators(now: datetime | None = None) -> tuple[dict, dict]:
