@@ -264,6 +264,8 @@ def free_slots(profile: CoachProfile, first: date, last: date, now: datetime | N
     if (last - first).days > MAX_RANGE_DAYS:
         raise Invalid(_("Ask for at most %(n)d days at once.", n=MAX_RANGE_DAYS), fields={
             "to": [_("Ask for at most %(n)d days at once.", n=MAX_RANGE_DAYS)]})
+    if not profile.is_accepting:
+        return []
     offered = offered_slots(profile, first, last, now)
     if not offered:
         return []

@@ -158,3 +158,12 @@ def test_coach_page_query_budget(client, coach_with_hours, make, login, count_qu
     assert page.status_code == 200
     assert q.count <= 8, q.statements
     assert len(re.findall(r'class="btn btn-outline-primary btn-sm slot"', page.get_data(as_text=True))) == 13
+
+
+def test_pages_in_dutch_and_a_paused_coach_offers_nothing(client, coach_with_hours, make, login):
+    profile = coach_with_hours(is_accepting=False)
+    login(make.user(language="nl"))
+    page = client.get("/coaching/").get_data(as_text=True)
+    assert "Een coach zoeken" in page and profile.coach.name not in page  # paused coaches are not listed
+    page = client.get(f"/coaching/coaches/{profile.coach_id}?start={next_weekday(0)}").get_data(as_text=True)
+    assert "Geen vrije tijden deze week" in page
