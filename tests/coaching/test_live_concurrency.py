@@ -6,7 +6,7 @@ import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import time
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -75,3 +75,46 @@ def test_many_clients_overlapping_slots(live_server, make):
     db.session.commit()
     booked = db.session.scalars(select(Appointment).where(Appointment.coach_id == coach.id)).all()
     assert len(booked) == 1
+
+
+def test_many_reschedules_race_for_one_slot(live_server, make):
+    """30 participants move their own appointments to the same free slot at once: one moves, 29 get 409."""
+    day, target_day = next_weekday(4), next_weekday(4) + timedelta(days=7)
+    coach = make.coach()
+    services.set_availability(coach, timezone="Europe/Brussels", slot_minutes=30, min_notice_hours=0,
+                              weekly=[{"weekday": 4, "start": "06:00", "end": "22:00"}])
+    db.session.commit()
+    work = []
+    for i in range(30):
+        user = make.user(email=f"mover{i}-{coach.id}@example.org")
+        appointment = services.book_appointment(user, coach.id, local_to_utc(day, time(6 + i // 2, 30 * (i % 2)),
+                                                                             "Europe/Brussels"))
+        db.session.commit()
+        work.append((appointment.id, make.token(user)))
+    target = local_to_utc(target_day, time(10), "Europe/Brussels").isoformat()
+
+    barrier = threading.Barrier(len(work))
+
+    def move(item):
+        appointment_id, token = item
+        request = urllib.request.Request(
+            f"{live_server.url}/api/v1/coaching/appointments/{appointment_id}/reschedule",
+            data=json.dumps({"starts_at": target}).encode(), method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    with ThreadPoolExecutor(len(work)) as pool:
+        results = list(pool.map(move, work))
+    statuses = sorted(status for status, _body in results)
+    assert statuses.count(200) == 1 and statuses.count(409) == 29, statuses
+    assert {body["error"]["code"] for status, body in results if status == 409} == {"slot_taken"}
+    db.session.commit()
+    at_target = db.session.scalars(select(Appointment).where(Appointment.coach_id == coach.id,
+                                                             Appointment.starts_at == datetime.fromisoformat(target)))
+    moved = at_target.all()
+    assert len(moved) == 1 and moved[0].sequence == 1
