@@ -107,6 +107,11 @@ def book(coach_id: int):
     except ValueError:
         flash(_("Choose one of the free slots."), "warning")
         return redirect(url_for("coaching.coach", coach_id=coach_id))
+    if request.method == "GET":
+        day = to_zone(starts_at, profile.timezone).date()
+        if starts_at not in {slot.starts_at for slot in services.free_slots(profile, day, day)}:
+            flash(_("This time is no longer free. Please choose another one."), "warning")
+            return redirect(url_for("coaching.coach", coach_id=coach_id, start=day.isoformat()))
     if form.validate_on_submit():
         try:
             appointment = services.book_appointment(current_user, coach_id, starts_at, topic=form.topic.data or None,

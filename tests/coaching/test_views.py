@@ -51,6 +51,9 @@ def test_book_through_the_form_then_taken_message(client, coach_with_hours, make
     assert "Funding the retrofit" in page and "Add to my calendar" in page
     client.post("/auth/logout")
     login(make.user())
+    stale = client.get(f"/coaching/coaches/{profile.coach_id}/book", query_string={"starts_at": starts},
+                       follow_redirects=True)
+    assert "This time is no longer free" in stale.get_data(as_text=True)
     taken = client.post(f"/coaching/coaches/{profile.coach_id}/book", data={"starts_at": starts},
                         follow_redirects=True)
     assert "somebody booked this slot a moment ago" in taken.get_data(as_text=True)
