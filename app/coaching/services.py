@@ -308,9 +308,12 @@ def _offered_slot(profile: CoachProfile, starts_at: datetime, now: datetime) -> 
     raise Invalid(message, fields={"starts_at": [message]})
 
 
-def _lock_coach(coach_id: int) -> None:
-    """Serialise bookings of one coach. PostgreSQL: a row lock; SQLite: the write transaction already is."""
+def _lock_coach(coach_id: int, participant_id: int | None = None) -> None:
+    """Serialise bookings of one coach (and of one participant). PostgreSQL: row locks, always the coach's
+    profile first, then the participant's account; SQLite: the write transaction already is the lock."""
     db.session.execute(select(CoachProfile.coach_id).where(CoachProfile.coach_id == coach_id).with_for_update())
+    if participant_id is not None:
+        db.session.execute(select(User.id).where(User.id == participant_id).with_for_update())
 
 
 def _check_free(profile: CoachProfile, slot: Slot, participant_id: int, exclude_id: int | None = None) -> None:
@@ -363,7 +366,7 @@ def book_appointment(participant: User, coach_id: int, starts_at: datetime, *, t
         message = _("Use at most %(n)d characters.", n=AGENDA_MAX)
         raise Invalid(message, fields={"agenda": [message]})
     slot = _offered_slot(profile, starts_at, now)
-    _lock_coach(coach_id)
+    _lock_coach(coach_id, participant.id)
     _check_free(profile, slot, participant.id)
     appointment = Appointment(coach_id=coach_id, participant_id=participant.id, starts_at=slot.starts_at,
                               ends_at=slot.ends_at, status="booked", sequence=0, topic=topic, agenda=agenda,
@@ -378,7 +381,7 @@ def book_appointment(participant: User, coach_id: int, starts_at: datetime, *, t
 
 def _refresh_for_change(appointment: Appointment, user: User, now: datetime) -> CoachProfile:
     """Take the coach's lock, re-read the appointment, and check it may still change."""
-    _lock_coach(appointment.coach_id)
+    _lock_coach(appointment.coach_id, appointment.participant_id)
     db.session.refresh(appointment)
     profile = _active_profile(appointment.coach_id)
     if not appointment.can_see(user):
