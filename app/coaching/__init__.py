@@ -1,6 +1,20 @@
-"""Coaching."""
+"""Coaching: coach availability, free slots, appointments with calendar invitations."""
 from flask import Blueprint
 
 bp = Blueprint("coaching", __name__, url_prefix="/coaching")
 
 from app.coaching import views  # noqa: E402,F401
+
+
+def init_app(app) -> None:
+    from app.coaching.demo import load_coaching
+    from app.coaching.services import coaching_indicators, feed_source, render_reminder
+    from app.core.calendar import register_feed_source
+    from app.core.demo import register_demo
+    from app.core.indicators import register_indicators
+    from app.core.reminders import register_reminder_renderer
+
+    register_feed_source(app, feed_source)
+    register_reminder_renderer(app, "appointment", render_reminder)
+    register_indicators(app, "coaching", coaching_indicators)
+    register_demo(app, "coaching", load_coaching)

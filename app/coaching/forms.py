@@ -1,0 +1,128 @@
+"""Coaching forms: finding a coach, booking, changing, summaries and the availability editor."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.core.reference import TOPICS, country_choices, spoken_language_choices
+from app.core.timeutil import all_timezones
+
+WEEKDAY_NAMES = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+                 _l("Sunday")]
+
+
+def topic_choices(codes=None):
+    return [(code, str(TOPICS[code])) for code in (codes or TOPICS) if code in TOPICS]
+
+
+class CoachFilterForm(FlaskForm):
+    """GET filters on the coach list (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    topic = SelectField(_l("Topic"), validators=[Optional()])
+    language = SelectField(_l("Language"), validators=[Optional()])
+    country = SelectField(_l("Country"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topic.choices = [("", _l("Any topic"))] + topic_choices()
+        self.language.choices = [("", _l("Any language"))] + spoken_language_choices()
+        self.country.choices = [("", _l("Any country"))] + country_choices()
+
+
+class BookForm(FlaskForm):
+    starts_at = HiddenField(validators=[DataRequired()])
+    topic = SelectField(_l("Topic"), validators=[Optional()])
+    agenda = TextAreaField(_l("What would you like to discuss?"), validators=[Optional(), Length(max=4000)],
+                           description=_l("Questions, documents you will bring, what a good result would be."),
+                           render_kw={"rows": 5})
+
+    def __init__(self, *args, topics=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topic.choices = [("", _l("Choose a topic…"))] + topic_choices(topics)
+
+
+class SlotForm(FlaskForm):
+    """One button per slot (reschedule): the start is a hidden field."""
+
+    starts_at = HiddenField(validators=[DataRequired()])
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (optional, shared with the other side)"),
+                           validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
+
+
+class SummaryForm(FlaskForm):
+    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=10000)],
+                            description=_l("Shared with the participant."), render_kw={"rows": 6})
+    action_points = TextAreaField(_l("Action points"), validators=[Optional(), Length(max=10000)],
+                                  description=_l("One per line."), render_kw={"rows": 4})
+
+
+class NoShowForm(FlaskForm):
+    no_show = HiddenField(default="1")
+
+
+class WeeklyRowForm(Form):
+    weekday = SelectField(_l("Day"), coerce=int, choices=list(enumerate(WEEKDAY_NAMES)))
+    start = TimeField(_l("From"), validators=[Optional()])
+    end = TimeField(_l("To"), validators=[Optional()])
+
+
+class ExceptionRowForm(Form):
+    day = DateField(_l("Date"), validators=[Optional()])
+    kind = SelectField(_l("Kind"), choices=[("off", _l("Not available")), ("extra", _l("Extra hours"))])
+    start = TimeField(_l("From"), validators=[Optional()], description=_l("Empty: the whole day."))
+    end = TimeField(_l("To"), validators=[Optional()])
+
+
+class AvailabilityForm(FlaskForm):
+    timezone = SelectField(_l("Your time zone"), validators=[DataRequired()],
+                           description=_l("Your hours below are in this zone; participants see them in theirs."))
+    slot_minutes = IntegerField(_l("Length of an appointment (minutes)"),
+                                validators=[DataRequired(), NumberRange(10, 480)])
+    buffer_minutes = IntegerField(_l("Pause between appointments (minutes)"), default=0,
+                                  validators=[Optional(), NumberRange(0, 240)])
+    min_notice_hours = IntegerField(_l("Minimum notice (hours)"), default=24,
+                                    validators=[Optional(), NumberRange(0, 1440)])
+    cancel_cutoff_hours = IntegerField(_l("Changes allowed until (hours before)"), default=4,
+                                       validators=[Optional(), NumberRange(0, 336)])
+    max_per_day = IntegerField(_l("At most per day"), validators=[Optional(), NumberRange(1, 50)],
+                               description=_l("Empty: no limit."))
+    horizon_days = IntegerField(_l("Bookable up to (days ahead)"), validators=[Optional(), NumberRange(1, 730)],
+                                description=_l("Empty: no limit."))
+    topics = SelectMultipleField(_l("Topics you coach on"), validators=[Optional()],
+                                 description=_l("Hold Ctrl (or Cmd) to choose several."))
+    languages = SelectMultipleField(_l("Languages you coach in"), validators=[Optional()])
+    meeting_mode = SelectField(_l("Where you meet"), choices=[("online", _l("Online")), ("place", _l("In person"))])
+    meeting_url = StringField(_l("Meeting link"), validators=[Optional(), Length(max=500)],
+                              render_kw={"placeholder": "https://"})
+    meeting_place = StringField(_l("Meeting place"), validators=[Optional(), Length(max=300)])
+    bio = TextAreaField(_l("About your coaching"), validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
+    is_accepting = BooleanField(_l("I take new bookings"), default=True)
+    weekly = FieldList(FormField(WeeklyRowForm), min_entries=0)
+    exceptions = FieldList(FormField(ExceptionRowForm), min_entries=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = sorted(all_timezones())
+        self.topics.choices = topic_choices()
+        self.languages.choices = spoken_language_choices()
