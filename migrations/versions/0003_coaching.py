@@ -1,7 +1,7 @@
 """coaching
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-27 15:55:57.402109
 
 """
@@ -13,7 +13,7 @@ import app.core.types  # noqa: F401  (UTCDateTime, JSONList)
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """peers
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-27 16:03:43.998174
 
 """
@@ -13,7 +13,7 @@ import app.core.types  # noqa: F401  (UTCDateTime, JSONList)
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

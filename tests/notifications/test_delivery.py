@@ -89,7 +89,7 @@ def test_mail_in_the_recipients_language_with_preferences_link(app, db, make, sm
     [message] = smtp.inbox.messages
     assert str(message["Subject"]) != "Reset your Mayors in Action password"  # Dutch, from the catalogue
     body = message.get_body(("plain",)).get_content()
-    assert "Kies welke mails je ontvangt: http://localhost/notifications/preferences" in body
+    assert "Kies welke mails je ontvangt: http://127.0.0.1:5000/notifications/preferences" in body  # PUBLIC_URL
     assert message["Content-Language"] == "nl"
 
 
