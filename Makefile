@@ -21,6 +21,7 @@ translations: install
 messages: install  ## extract new strings into every catalogue (then translate them)
 	$(PY) tools/i18n.py update
 
+run: export FLASK_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty --logins-file instance/demo-logins.txt

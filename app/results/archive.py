@@ -25,7 +25,7 @@ DENIED_TABLES = frozenset({"api_tokens", "password_resets", "outbox_messages", "
                            "alembic_version"})
 # Full-text search: table -> the columns indexed when they exist.
 DEFAULT_FTS = {
-    "modules": ("title", "summary", "description", "body", "content"),
+    "course_modules": ("title", "summary", "description", "objectives"),
     "good_practices": ("title", "summary", "results", "transferability", "body"),
 }
 

@@ -143,4 +143,4 @@ def test_a_template_without_footer_still_gets_the_preferences_link(app, db, make
     app.jinja_loader = ChoiceLoader([DictLoader({"tests/mail/bare.txt": "Just this."}), app.jinja_loader])
     message = queue_mail(make.user(), "enrolment", "tests/mail/bare", subject="Bare")
     assert message.text_body.startswith("Just this.\n\n--\n")
-    assert message.text_body.rstrip().endswith("http://localhost/notifications/preferences")
+    assert message.text_body.rstrip().endswith("http://127.0.0.1:5000/notifications/preferences")  # PUBLIC_URL

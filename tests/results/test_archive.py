@@ -74,15 +74,15 @@ def test_export_has_every_table_fks_and_no_secrets(app, db, world, tmp_path):
     assert archive.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_export_without_fts_tables_degrades_gracefully(app, world, tmp_path):
+def test_full_text_search_only_on_the_tables_that_ask_for_it(app, world, tmp_path):
     from app.results.archive import export_archive
 
     counts = export_archive(tmp_path / "a.sqlite")
     assert counts["municipalities"] == 1
     archive = _open(tmp_path / "a.sqlite")
     names = {r[0] for r in archive.execute("SELECT name FROM sqlite_master WHERE name LIKE '%_fts'")}
-    expected = {f"{t}_fts" for t in ("modules", "good_practices") if t in counts}
-    assert names == expected
+    registered = set(app.extensions.get("archive_fts", {}))
+    assert names == {f"{t}_fts" for t in {"course_modules", "good_practices"} | registered}
 
 
 def test_download_for_admins_only(client, world, login, make):
@@ -98,36 +98,24 @@ def test_download_for_admins_only(client, world, login, make):
 
 
 def test_modules_and_good_practices_get_full_text_search(app, db, world, tmp_path):
-    """Stand-ins for the courses and peers tables (not in this branch), with a secret column and a FK."""
-    from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+    """The real training modules and good practices are searchable in the archive, with their links."""
+    from app.courses import services as courses
+    from app.peers.models import GoodPractice
 
-    modules = Table("modules", db.metadata, Column("id", Integer, primary_key=True),
-                    Column("title", String(200)), Column("summary", Text),
-                    Column("owner_id", ForeignKey("users.id")),
-                    Column("share_token", String(64), info={"secret": True}))
-    practices = Table("good_practices", db.metadata, Column("id", Integer, primary_key=True),
-                      Column("title", String(200)), Column("results", Text))
-    try:
-        modules.create(db.engine)
-        practices.create(db.engine)
-        db.session.execute(modules.insert(), [{"title": "Energy poverty basics", "summary": "Heating for all",
-                                               "owner_id": world[0].id, "share_token": "s3cr3t"}])
-        db.session.execute(practices.insert(), [{"title": "Solar schools in Crete", "results": "40 schools"}])
-        db.session.commit()
-        from app.results.archive import export_archive
+    trainer = world[0]
+    courses.create_module(trainer, title="Energy poverty basics", summary="Heating for all households",
+                          topics=["energy-poverty"], status="published")
+    db.session.add(GoodPractice(title="Solar schools in Crete", summary="Photovoltaics on 40 school roofs",
+                                results="40 schools", topic="local-electricity", countries=["GR"],
+                                status="published", submitted_by_id=world[1].id))
+    db.session.commit()
+    from app.results.archive import export_archive
 
-        export_archive(tmp_path / "a.sqlite")
-        archive = _open(tmp_path / "a.sqlite")
-        assert archive.execute("SELECT title FROM modules WHERE rowid IN (SELECT rowid FROM modules_fts "
-                               "WHERE modules_fts MATCH 'heating')").fetchone()[0] == "Energy poverty basics"
-        assert archive.execute("SELECT count(*) FROM good_practices_fts WHERE good_practices_fts MATCH 'crete'"
-                               ).fetchone()[0] == 1
-        assert "share_token" not in {r["name"] for r in archive.execute("PRAGMA table_info(modules)")}
-        assert ("owner_id", "users") in {(r["from"], r["table"]) for r in
-                                         archive.execute("PRAGMA foreign_key_list(modules)")}
-    finally:
-        db.session.rollback()
-        practices.drop(db.engine, checkfirst=True)
-        modules.drop(db.engine, checkfirst=True)
-        db.metadata.remove(practices)
-        db.metadata.remove(modules)
+    export_archive(tmp_path / "a.sqlite")
+    archive = _open(tmp_path / "a.sqlite")
+    assert archive.execute("SELECT title FROM course_modules WHERE rowid IN (SELECT rowid FROM course_modules_fts "
+                           "WHERE course_modules_fts MATCH 'heating')").fetchone()[0] == "Energy poverty basics"
+    assert archive.execute("SELECT count(*) FROM good_practices_fts WHERE good_practices_fts MATCH 'crete'"
+                           ).fetchone()[0] == 1
+    assert ("submitted_by_id", "users") in {(r["from"], r["table"]) for r in
+                                            archive.execute("PRAGMA foreign_key_list(good_practices)")}
