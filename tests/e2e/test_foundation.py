@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth.models import ApiToken, User
@@ -25,26 +26,26 @@ def test_register_profile_language_token_logout(page, db):
     shot(page, "foundation-02-register")
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_url("**/auth/profile")
-    assert page.get_by_role("status").filter(has_text="Welcome, Maria Konstantinou").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Welcome, Maria Konstantinou")).to_be_visible()
     assert "Europe/Athens" in page.content()
 
     # Sign out and in again through the form.
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "maria@heraklion.gr", "a good long password")
-    assert page.get_by_role("link", name="Maria Konstantinou").is_visible()
+    expect(page.get_by_role("link", name="Maria Konstantinou")).to_be_visible()
 
     # Switch the interface to Dutch with the language switcher (it submits on change).
     page.get_by_label("Language").select_option("nl")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "nl"
-    assert page.get_by_role("button", name="Afmelden").is_visible()
+    expect(page.get_by_role("button", name="Afmelden")).to_be_visible()
     shot(page, "foundation-03-home-dutch")
 
     # Edit the profile, in Dutch.
     page.get_by_role("link", name="Maria Konstantinou").click()
     page.get_by_label("Organisatie").fill("Dimos Irakleiou")
     page.get_by_role("button", name="Mijn profiel opslaan").click()
-    assert page.get_by_role("status").first.is_visible()
+    expect(page.get_by_role("status").filter(has_text="Je profiel is opgeslagen")).to_be_visible()
     db.session.rollback()
     user = db.session.scalar(select(User).where(User.email == "maria@heraklion.gr"))
     assert user.organisation == "Dimos Irakleiou" and user.language == "nl"
@@ -60,14 +61,14 @@ def test_register_profile_language_token_logout(page, db):
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Intrekken").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Ingetrokken", exact=True).is_visible()
+    expect(page.get_by_text("Ingetrokken", exact=True)).to_be_visible()
     assert page.request.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status == 401
     db.session.rollback()  # end the test's read snapshot to see what the server wrote
     assert db.session.scalar(select(ApiToken.revoked_at)) is not None
 
     page.get_by_role("button", name="Afmelden").click()
     page.wait_for_load_state()
-    assert page.get_by_role("link", name="Aanmelden").is_visible()
+    expect(page.get_by_role("link", name="Aanmelden")).to_be_visible()
     assert page.console_errors == []
 
 
@@ -84,12 +85,12 @@ def test_keyboard_only_sign_in_and_phone_layout(page, phone, make, db):
     page.keyboard.type(make.PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/auth/login" not in url)
-    assert page.get_by_role("link", name="Pieter Claes").is_visible()
+    expect(page.get_by_role("link", name="Pieter Claes")).to_be_visible()
 
     phone.goto("/")
     shot(phone, "foundation-05-home-phone")
     toggler = phone.get_by_role("button", name="Menu")
-    assert toggler.is_visible()
+    expect(toggler).to_be_visible()
     toggler.click()
     phone.get_by_role("link", name="Sign in").wait_for(state="visible")
     width = phone.evaluate("document.documentElement.scrollWidth")
@@ -107,5 +108,5 @@ def test_wrong_password_shows_a_clear_message(page, make, db):
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill("not the password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").filter(has_text=re.compile("not correct")).is_visible()
+    expect(page.get_by_role("alert").filter(has_text=re.compile("not correct"))).to_be_visible()
     shot(page, "foundation-07-login-error")

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -37,7 +38,7 @@ def test_coordinator_imports_adds_an_action_and_sees_the_dashboard(page, make, t
     page.get_by_label("File (CSV, TSV or JSON)").set_input_files(str(upload))
     page.get_by_role("button", name="Import").click()
     page.get_by_text("Imported 2 municipalities; 1 rows rejected.").wait_for()
-    assert page.get_by_role("cell", name="4").is_visible()  # the bad line
+    expect(page.get_by_role("cell", name="4")).to_be_visible()  # the bad line
     shot(page, "municipalities-import")
 
     page.get_by_role("link", name="Hasselt").click()
@@ -52,16 +53,16 @@ def test_coordinator_imports_adds_an_action_and_sees_the_dashboard(page, make, t
     page.get_by_label("End", exact=True).fill("2014-06-30")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("The action was added.").wait_for()
-    assert page.get_by_role("cell", name="LED retrofit of the street lighting").first.is_visible()
-    assert page.get_by_text("Overdue reports").is_visible()
+    expect(page.get_by_role("cell", name="LED retrofit of the street lighting").first).to_be_visible()
+    expect(page.get_by_text("Overdue reports")).to_be_visible()
     chart = page.locator("img[src$='/progress.svg']")
     page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
     shot(page, "municipalities-show")
 
     page.goto("/municipalities/dashboard")
-    assert page.get_by_role("link", name="Hasselt").is_visible()
-    assert page.get_by_role("link", name="Genk").is_visible()
-    assert page.get_by_text("2 municipalities").is_visible()
+    expect(page.get_by_role("link", name="Hasselt")).to_be_visible()
+    expect(page.get_by_role("link", name="Genk")).to_be_visible()
+    expect(page.get_by_text("2 municipalities")).to_be_visible()
     shot(page, "municipalities-dashboard")
     assert page.console_errors == []
 
@@ -82,7 +83,7 @@ def test_visitor_reads_the_results_and_prints_them(page, phone, app):
         image = page.locator(f"img[src='/results/charts/{name}.svg']")
         image.scroll_into_view_if_needed()
         assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", image.element_handle()), name
-    assert page.get_by_role("table", name="Indicators by country").is_visible()
+    expect(page.get_by_role("table", name="Indicators by country")).to_be_visible()
     assert page.console_errors == []  # no CSP violation
     shot(page, "results")
 
