@@ -5,6 +5,8 @@ Features write `app/<feature>/api.py` with a `Blueprint` from here and register 
 """
 from __future__ import annotations
 
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, current_app, g, request
 from flask_smorest import Api
 from flask_smorest import Blueprint as _SmorestBlueprint
@@ -28,8 +30,21 @@ class Blueprint(_SmorestBlueprint):
     """A smorest blueprint whose views are exempt from CSRF: they authenticate by bearer token."""
 
 
+def _schema_name(schema) -> str | None:
+    """Component names carry their feature (CoursesCancel, CoachingCancel), so features never collide;
+    schemas narrowed with only/exclude/partial stay inline."""
+    if getattr(schema, "only", None) or getattr(schema, "exclude", None) or getattr(schema, "partial", False):
+        return None
+    cls = resolve_schema_cls(schema)
+    name = cls.__name__.removesuffix("Schema")
+    parts = cls.__module__.split(".")
+    feature = parts[1] if len(parts) > 2 and parts[0] == "app" and parts[1] not in ("api", "core") else ""
+    return f"{feature.title()}{name}" if feature and not name.startswith(feature.title()) else name
+
+
 def make_api(app: Flask) -> MiaApi:
     api = MiaApi(app, spec_kwargs={
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=_schema_name),
         "info": {"description": "Mayors in Action: training, coaching, peer exchange and SEAP monitoring. "
                                 "Authenticate with `Authorization: Bearer <token>`."},
         "servers": [{"url": "/"}],

@@ -18,3 +18,9 @@ def init_app(app) -> None:
     register_reminder_renderer(app, "appointment", render_reminder)
     register_indicators(app, "coaching", coaching_indicators)
     register_demo(app, "coaching", load_coaching)
+
+    from flask_babel import lazy_gettext as _l
+
+    from app.notifications.services import register_mail_kind
+
+    register_mail_kind(app, "coaching", _l("Coaching bookings, changes and summaries"))

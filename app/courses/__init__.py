@@ -19,5 +19,14 @@ def init_app(app) -> None:
     register_job(app, "course_feedback_requests", services.send_feedback_requests, minutes=15)
     register_demo(app, "courses", load_courses)
 
+    from flask_babel import lazy_gettext as _l
+
+    from app.notifications.digest import register_digest_section
+    from app.notifications.services import register_mail_kind
+
+    register_mail_kind(app, "enrolment", _l("Changes to my training enrolments"))
+    register_mail_kind(app, "feedback", _l("Requests for feedback after a training"))
+    register_digest_section(app, services.digest_lines, title=_l("Your training sessions this week"))
+
 
 from app.courses import views  # noqa: E402,F401

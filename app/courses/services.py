@@ -790,6 +790,27 @@ def _mail(enrolment: Enrolment, template: str, subject, *, method: str | None = 
                attachments=attachments)
 
 
+def digest_lines(user: User, now: datetime | None = None) -> list[str]:
+    """The trainer's sessions of the coming week for the weekly digest: seats, waitlist, approvals."""
+    from flask_babel import gettext as _
+
+    from app.core.i18n import in_zone
+
+    now = now or utcnow()
+    pending = (select(func.count(Enrolment.id)).where(Enrolment.session_id == TrainingSession.id,
+                                                      Enrolment.status == "pending").scalar_subquery())
+    rows = db.session.execute(
+        select(TrainingSession, pending).join(Module)
+        .where(Module.trainers.any(User.id == user.id), TrainingSession.status == "scheduled",
+               TrainingSession.starts_at >= now, TrainingSession.starts_at < now + timedelta(days=7))
+        .options(selectinload(TrainingSession.module)).order_by(TrainingSession.starts_at)).all()
+    return [_("%(when)s · %(title)s: %(enrolled)d of %(capacity)d seats, %(waiting)d waiting, "
+              "%(pending)d to approve", when=in_zone(session.starts_at, user.timezone, "short"),
+              title=session.module.title, enrolled=session.enrolled_count, capacity=session.capacity,
+              waiting=session.waitlist_count, pending=pending_count)
+            for session, pending_count in rows]
+
+
 def render_session_reminder(reminder) -> None:
     """Queue a reminder for a session, unless the person left, the session moved or was cancelled."""
     session = db.session.get(TrainingSession, reminder.object_id)

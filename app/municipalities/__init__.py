@@ -17,6 +17,12 @@ def init_app(app):
     app.cli.add_command(cli.municipalities_cli)
     app.add_template_filter(_quantity, "quantity")
 
+    from flask_babel import lazy_gettext as _l
+
+    from app.notifications.services import register_mail_kind
+
+    register_mail_kind(app, "seap_report_due", _l("Monitoring reports falling due for my municipalities"))
+
 
 def register_dashboard_section(app, name: str, render) -> None:
     """Other features add a section to the coordinator dashboard: `render(user)` returns HTML or None."""

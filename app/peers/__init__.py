@@ -23,3 +23,11 @@ def init_app(app) -> None:
     register_indicators(app, "peers", services.indicators)
     register_demo(app, "peers", load_peers)
     app.cli.add_command(peers_cli)
+
+    from flask_babel import lazy_gettext as _l
+
+    from app.notifications.services import register_mail_kind
+
+    register_mail_kind(app, "peer_exchange", _l("Peer exchange proposals and replies"))
+    register_mail_kind(app, "peer_message", _l("New messages in my peer exchanges"))
+    register_mail_kind(app, "peer_meeting", _l("Invitations to peer exchange meetings"))

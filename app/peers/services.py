@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, case, func, or_, select, type_coerce, update
@@ -241,10 +241,7 @@ def load_exchange(exchange_id: int, user) -> Exchange:
 
 
 def _link(endpoint: str, **values) -> str:
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except RuntimeError:  # no request and no SERVER_NAME (CLI)
-        return url_for(endpoint, **values) if has_request_context() else ""
+    return url_for(endpoint, _external=True, **values)  # outside requests: PUBLIC_URL
 
 
 def _notify(user, kind: str, template: str, subject, exchange: Exchange, **context) -> None:
