@@ -24,3 +24,8 @@ def init_app(app) -> None:
     from app.notifications.services import register_mail_kind
 
     register_mail_kind(app, "coaching", _l("Coaching bookings, changes and summaries"))
+
+    from app.coaching.services import dashboard_section
+    from app.municipalities import register_dashboard_section
+
+    register_dashboard_section(app, "coaching", dashboard_section)

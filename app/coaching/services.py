@@ -617,3 +617,11 @@ def coaching_indicators(now: datetime | None = None) -> tuple[dict, dict]:
         by_country[country] += hours
     return ({"coaching_hours": round(total, 1)},
             {c: {"coaching_hours": round(h, 1)} for c, h in sorted(by_country.items())})
+
+
+def dashboard_section(user):
+    """The coordinator dashboard's coaching part: the next three appointments."""
+    from flask import render_template
+
+    upcoming = db.session.scalars(appointments_of(user, when="upcoming", status="booked").limit(3)).all()
+    return render_template("coaching/_dashboard.html", upcoming=upcoming, user=user)

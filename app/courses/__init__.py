@@ -28,5 +28,10 @@ def init_app(app) -> None:
     register_mail_kind(app, "feedback", _l("Requests for feedback after a training"))
     register_digest_section(app, services.digest_lines, title=_l("Your training sessions this week"))
 
+    from app.courses.queries import dashboard_section
+    from app.municipalities import register_dashboard_section
+
+    register_dashboard_section(app, "training", dashboard_section)
+
 
 from app.courses import views  # noqa: E402,F401

@@ -132,3 +132,12 @@ def other_sessions(session: TrainingSession, now: datetime | None = None) -> lis
         TrainingSession.module_id == session.module_id, TrainingSession.id != session.id,
         TrainingSession.status == "scheduled", TrainingSession.starts_at > (now or utcnow()))
         .order_by(TrainingSession.starts_at)))
+
+
+def dashboard_section(user):
+    """The coordinator dashboard's training part: next sessions, attended sessions, certificates."""
+    from flask import render_template
+
+    data = my_training(user)
+    attended = sum(1 for e in data["past"] if e.attended)
+    return render_template("courses/_dashboard.html", attended=attended, **data)

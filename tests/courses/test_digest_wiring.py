@@ -27,3 +27,24 @@ def test_feature_mail_kinds_are_on_the_preferences_page(client, make, login):
     for label in ("Changes to my training enrolments", "Coaching bookings, changes and summaries",
                   "Peer exchange proposals and replies", "Monitoring reports falling due for my municipalities"):
         assert label in page
+
+
+def test_coordinator_dashboard_shows_my_training_and_coaching(app, courses, make, login, client, db):
+    from datetime import timedelta
+
+    from app.coaching.models import Appointment
+    from app.core.timeutil import utcnow
+    from app.courses import services
+
+    coordinator = make.user(com_role="coordinator")
+    session = courses.session(days=3)
+    services.enrol(coordinator, session)
+    coach = make.coach(name="Eleni Coach")
+    starts = (utcnow() + timedelta(days=2)).replace(microsecond=0)
+    db.session.add(Appointment(coach_id=coach.id, participant_id=coordinator.id, starts_at=starts,
+                               ends_at=starts + timedelta(hours=1), status="booked", topic="financing"))
+    db.session.commit()
+    login(coordinator)
+    page = client.get("/municipalities/dashboard").get_data(as_text=True)
+    assert "My training" in page and session.module.title in page
+    assert "My coaching" in page and "Eleni Coach" in page

@@ -36,8 +36,7 @@ def test_register_profile_language_token_logout(page, db):
 
     # Switch the interface to Dutch with the language switcher (it submits on change).
     page.get_by_label("Language").select_option("nl")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "nl"
+    expect(page.locator("html")).to_have_attribute("lang", "nl")  # waits for the page it submits
     expect(page.get_by_role("button", name="Afmelden")).to_be_visible()
     shot(page, "foundation-03-home-dutch")
 
@@ -67,7 +66,6 @@ def test_register_profile_language_token_logout(page, db):
     assert db.session.scalar(select(ApiToken.revoked_at)) is not None
 
     page.get_by_role("button", name="Afmelden").click()
-    page.wait_for_load_state()
     expect(page.get_by_role("link", name="Aanmelden")).to_be_visible()
     assert page.console_errors == []
 
