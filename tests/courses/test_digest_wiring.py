@@ -46,5 +46,5 @@ def test_coordinator_dashboard_shows_my_training_and_coaching(app, courses, make
     db.session.commit()
     login(coordinator)
     page = client.get("/municipalities/dashboard").get_data(as_text=True)
-    assert "My training" in page and session.module.title in page
-    assert "My coaching" in page and "Eleni Coach" in page
+    assert '<h2 id="dashboard-training" class="h4">My training</h2>' in page and session.module.title in page
+    assert '<h2 id="dashboard-coaching" class="h4">My coaching</h2>' in page and "Eleni Coach" in page
