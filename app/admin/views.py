@@ -11,8 +11,8 @@ from app.admin import bp
 from app.auth import services
 from app.auth.forms import AdminUserForm
 from app.auth.models import AuditEvent, User
-from app.auth.views import form_errors_from
 from app.core.errors import DomainError
+from app.core.forms import form_errors_from
 from app.core.models import OutboxMessage
 from app.core.pagination import paginate
 from app.core.permissions import admin_required, load_visible

@@ -22,6 +22,7 @@ from app.auth.models import ApiToken, User
 from app.core import audit
 from app.core.calendar import feed_url, revoke_feed, rotate_feed
 from app.core.errors import DomainError
+from app.core.forms import form_errors_from
 from app.core.reference import country_timezone
 from app.core.urls import safe_next
 from app.extensions import db, login_manager
@@ -38,18 +39,6 @@ def load_user(session_id: str) -> User | None:
     if user is None or user.session_version != version or not user.is_active_account:
         return None
     return user
-
-
-def form_errors_from(form, error: DomainError) -> None:
-    """Show a service's field messages on the form's fields, the rest as a flash."""
-    shown = False
-    for name, messages in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors or []) + list(messages)
-            shown = True
-    if not shown:
-        flash(error.message, "danger")
 
 
 def _start_session(user: User, remember: bool) -> None:

@@ -35,4 +35,3 @@ def role_required(*predicates: str):
 
 
 admin_required = role_required("is_admin")
-staff_required = role_required("is_staff")

@@ -15,9 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.auth.services import find_user_by_email
-from app.auth.views import form_errors_from
 from app.core.calendar import ics_response
 from app.core.errors import DomainError
+from app.core.forms import form_errors_from
 from app.core.pagination import paginate
 from app.core.permissions import load_visible, role_required
 from app.core.reference import TOPICS

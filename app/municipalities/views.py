@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.auth.views import form_errors_from
 from app.core.errors import DomainError
+from app.core.forms import form_errors_from
 from app.core.pagination import paginate
 from app.core.permissions import load_visible
 from app.core.reference import PROJECT_COUNTRIES

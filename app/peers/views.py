@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.core.calendar import ics_response
 from app.core.errors import DomainError
+from app.core.forms import form_errors_from
 from app.core.i18n import viewer_timezone
 from app.core.pagination import paginate
 from app.core.permissions import admin_required, load_visible, role_required
@@ -42,18 +43,6 @@ from app.peers.models import (
 
 ACTION_LABELS = {"accept": _l("Accept"), "decline": _l("Decline"), "cancel": _l("Cancel the exchange"),
                  "complete": _l("Confirm it took place")}
-
-
-def show_errors(form, error: DomainError) -> None:
-    """A service's field messages on the form's fields, the rest as a flash."""
-    shown = False
-    for name, messages in error.fields.items():
-        field = getattr(form, name, None) if form is not None else None
-        if field is not None:
-            field.errors = list(field.errors or []) + list(messages)
-            shown = True
-    if not shown:
-        flash(error.message, "danger")
 
 
 def _exchange_or_404(exchange_id: int) -> Exchange:
@@ -93,7 +82,7 @@ def profile():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            form_errors_from(form, error)
         else:
             flash(_("Your peer profile is saved."), "success")
             return redirect(url_for("peers.suggestions"))
@@ -136,7 +125,7 @@ def propose(user_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            form_errors_from(form, error)
         else:
             flash(_("Your proposal is sent to %(name)s.", name=partner.name), "success")
             return redirect(url_for("peers.exchange", exchange_id=exchange.id))
@@ -210,7 +199,7 @@ def plan_meeting(exchange_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            form_errors_from(form, error)
         else:
             flash(_("The meeting is planned; you both receive an invitation for your calendar."), "success")
             return redirect(url_for("peers.exchange", exchange_id=exchange_id, _anchor="meetings"))
@@ -274,7 +263,7 @@ def report(exchange_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            form_errors_from(form, error)
         else:
             flash(_("Thank you! Your report is sent for review; once published it appears in the library."),
                   "success")
@@ -303,7 +292,7 @@ def review(practice_id: int):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            form_errors_from(form, error)
         else:
             flash(_("The good practice is published.") if action == "publish"
                   else _("The authors are asked for changes."), "success")
@@ -327,7 +316,7 @@ def rounds():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            form_errors_from(form, error)
         else:
             return redirect(url_for("peers.round_preview", round_id=round_.id))
     recent = db.session.scalars(select(PairingRound).order_by(PairingRound.id.desc()).limit(10)).all()
