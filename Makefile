@@ -36,5 +36,11 @@ lint: install
 test: translations lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+unit: translations  ## everything but the live server and the browser: the quick loop
+	$(VENV)/bin/pytest -m "not live and not e2e" $(PYTEST_ARGS)
+
+e2e: translations  ## the browser journeys (Debian chromium) against a live gunicorn
+	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) build *.egg-info

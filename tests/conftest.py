@@ -24,6 +24,21 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-not-for-production"
 
 
+def pytest_sessionstart(session):
+    """Plain `pytest` works after `make install`: compile the catalogues when a .po is newer than its .mo."""
+    stale = [po for po in (ROOT / "app").rglob("LC_MESSAGES/messages.po")
+             if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    if stale:
+        subprocess.run([sys.executable, str(ROOT / "tools" / "i18n.py"), "compile"], check=True, cwd=ROOT)
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that talks to the live server is a live test (`make unit` leaves them out)."""
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.live)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
