@@ -8,6 +8,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
@@ -512,14 +513,19 @@ def indicators() -> tuple[dict[str, float], dict[str, dict[str, float]]]:
             .group_by(Municipality.country)):
         row = by_country.setdefault(country, {})
         row["actions_completed"] = int(done or 0)
-        row["expected_co2_t"] = round(float(co2 or 0), 1)
+        row["expected_co2_t"] = round_tenths(co2)
     for row in by_country.values():
         for key in ("municipalities", "actions_completed", "expected_co2_t"):
             row.setdefault(key, 0)
     totals = {key: sum(row[key] for row in by_country.values())
               for key in ("municipalities", "actions_completed", "expected_co2_t")}
-    totals["expected_co2_t"] = round(totals["expected_co2_t"], 1)
+    totals["expected_co2_t"] = round_tenths(totals["expected_co2_t"])
     return totals, by_country
+
+
+def round_tenths(value) -> float:
+    """Tonnes to one decimal, halves away from zero on every database (Python's round() goes to even)."""
+    return float(Decimal(str(value or 0)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def time_series() -> dict[str, list[tuple[date, float]]]:

@@ -42,12 +42,16 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
                                   locale="en-GB", timezone_id="Europe/Brussels")
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.console_errors = errors
+    page = watch_console(context.new_page())
     yield page
     context.close()
+
+
+def watch_console(page):
+    """Collect the page's console errors in page.console_errors, for tests to assert there are none."""
+    page.console_errors = []
+    page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
+    return page
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ from sqlalchemy import update
 
 from app.core.timeutil import to_zone, utcnow
 from app.courses.models import TrainingSession
-from tests.e2e.conftest import ARTIFACTS, shot, sign_in
+from tests.e2e.conftest import ARTIFACTS, shot, sign_in, watch_console
 
 
 def _context(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
                                   locale="en-GB", timezone_id="Europe/Athens")
     context.set_default_timeout(15_000)
-    return context, context.new_page()
+    return context, watch_console(context.new_page())
 
 
 def test_training_journey(page, browser, live_server, make, db):
@@ -96,7 +96,7 @@ def test_training_journey(page, browser, live_server, make, db):
     download.value.save_as(ARTIFACTS / "courses-certificate.pdf")
     assert (ARTIFACTS / "courses-certificate.pdf").read_bytes()[:4] == b"%PDF"
     shot(page_n, "courses-08-certificate")
-    assert not page_n.console_errors if hasattr(page_n, "console_errors") else True
+    assert not page_n.console_errors
     ctx_a.close()
     ctx_n.close()
 
