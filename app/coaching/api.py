@@ -1,4 +1,4 @@
-"""JSON API for coaching (API.md, Coaching): thin over app.coaching.services."""
+"""JSON API for coaching (docs/api.md, Coaching): thin over app.coaching.services."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""iCalendar output that Outlook, Google and Apple accept (REFERENCE.md, Calendars)."""
+"""iCalendar output that Outlook, Google and Apple accept (docs/domain.md, Calendars)."""
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,4 @@
-"""Database wiring: SQLite pragmas and write transactions that really lock (REFERENCE.md)."""
+"""Database wiring: SQLite pragmas and write transactions that really lock (docs/domain.md)."""
 from __future__ import annotations
 
 from flask import current_app, has_app_context, has_request_context, request

@@ -1,4 +1,4 @@
-"""Deliver the outbox over SMTP, each message exactly once (REFERENCE.md, "Scheduled work").
+"""Deliver the outbox over SMTP, each message exactly once (docs/domain.md, "Scheduled work").
 
 A delivery run claims due messages with a conditional UPDATE that sets a lease (`claimed_until`) and
 commits the claim before it talks to the mail server, so a second scheduler started by mistake skips

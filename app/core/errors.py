@@ -1,4 +1,4 @@
-"""Domain errors and the one place that maps them to HTTP (DESIGN.md, Layers)."""
+"""Domain errors and the one place that maps them to HTTP (docs/architecture.md, Layers)."""
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request

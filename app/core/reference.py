@@ -1,4 +1,4 @@
-"""Reference data of REFERENCE.md: topics, countries, zones and languages."""
+"""Reference data of docs/domain.md: topics, countries, zones and languages."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -29,7 +29,7 @@ TOPICS: dict[str, object] = {
 }
 SECTOR_CODES = list(TOPICS)[:9]
 
-# The six countries of the project, with their zone and languages (REFERENCE.md).
+# The six countries of the project, with their zone and languages (docs/domain.md).
 PROJECT_COUNTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "BE": ("Europe/Brussels", ("nl", "fr", "de")),
     "HR": ("Europe/Zagreb", ("hr",)),

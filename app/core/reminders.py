@@ -1,4 +1,4 @@
-"""Reminders are rows (due_at, sent_at), claimed once by a conditional UPDATE (REFERENCE.md).
+"""Reminders are rows (due_at, sent_at), claimed once by a conditional UPDATE (docs/domain.md).
 
 Features call `schedule_reminders` when something is booked or moved and `cancel_reminders` when it
 is cancelled or moved; they register a renderer per kind that queues the mail. The scheduler job

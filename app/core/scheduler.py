@@ -1,4 +1,4 @@
-"""Scheduled jobs: one scheduler process, thin idempotent jobs (REFERENCE.md).
+"""Scheduled jobs: one scheduler process, thin idempotent jobs (docs/domain.md).
 
 `flask scheduler run` is the one scheduler process (production: exactly one, next to any number of
 gunicorn workers, which never start a scheduler). `flask scheduler tick` runs every job once and exits

@@ -1,4 +1,4 @@
-"""Time zones and conversions: store aware UTC, convert at the edges (DESIGN.md, Time)."""
+"""Time zones and conversions: store aware UTC, convert at the edges (docs/architecture.md, Time)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta

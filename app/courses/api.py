@@ -1,4 +1,4 @@
-"""JSON API for training (API.md, Courses): thin over app/courses/services.py."""
+"""JSON API for training (docs/api.md, Courses): thin over app/courses/services.py."""
 from __future__ import annotations
 
 from flask import url_for

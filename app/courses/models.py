@@ -2,7 +2,7 @@
 
 Seats are a counter on the session row (`enrolled_count`), changed only by conditional UPDATEs under
 the session's row lock, and checked by the database (`enrolled_count <= capacity`). Waitlist positions
-are kept dense (1..n) under the same lock. See REFERENCE.md, "Capacity and double booking".
+are kept dense (1..n) under the same lock. See docs/domain.md, "Capacity and double booking".
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Code lists of SEAP actions and monitoring (REFERENCE.md): stable codes, translated labels."""
+"""Code lists of SEAP actions and monitoring (docs/domain.md): stable codes, translated labels."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -54,7 +54,7 @@ STATUSES: dict[str, object] = {
     "cancelled": _l("Cancelled"),
 }
 
-# Monitoring: an action report every 2 years, a full report with an MEI every 4 (REFERENCE.md).
+# Monitoring: an action report every 2 years, a full report with an MEI every 4 (docs/domain.md).
 REPORT_KINDS: dict[str, object] = {
     "action": _l("Action report (every 2 years)"),
     "full": _l("Full report with a Monitoring Emission Inventory (every 4 years)"),

@@ -1,4 +1,4 @@
-"""JSON API for peer exchange and the good-practice library (API.md, Peers)."""
+"""JSON API for peer exchange and the good-practice library (docs/api.md, Peers)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate

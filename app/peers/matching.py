@@ -1,4 +1,4 @@
-"""Pairing peers: the pair score of API.md and pairing rounds that maximise the total score.
+"""Pairing peers: the pair score of docs/api.md and pairing rounds that maximise the total score.
 
 Pure functions over plain values: no database, no Flask. The services feed them `Peer`s.
 
@@ -85,7 +85,7 @@ def score_parts(a: Peer, b: Peer, met: bool = False) -> ScoreParts:
 
 
 def pair_score(a: Peer, b: Peer, met: bool = False) -> int:
-    """API.md: 0 for the same country, no shared language or an earlier exchange; else
+    """docs/api.md: 0 for the same country, no shared language or an earlier exchange; else
     3·|offers(a)∩needs(b)| + 3·|offers(b)∩needs(a)| + 1·|needs(a)∩needs(b)|."""
     return score_parts(a, b, met).score
 

@@ -167,7 +167,7 @@ def reasons_for_pair(parts: ScoreParts, a: User, b: User) -> list[str]:
 
 def suggest_partners(user, *, topic: str | None = None, country: str | None = None,
                      language: str | None = None, limit: int = 50) -> list[Suggestion]:
-    """The best partners for `user` first; only people scoring above 0 (API.md's formula)."""
+    """The best partners for `user` first; only people scoring above 0 (the formula in docs/api.md)."""
     mine = get_profile(user)
     if mine is None:
         return []

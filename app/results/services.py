@@ -11,7 +11,7 @@ from app.core.indicators import collect_indicators, collect_time_series
 from app.core.reference import PROJECT_COUNTRIES
 from app.core.timeutil import utcnow
 
-# key -> (label, unit); the keys of GET /api/v1/results (API.md), always all present.
+# key -> (label, unit); the keys of GET /api/v1/results (docs/api.md), always all present.
 INDICATORS: dict[str, tuple[object, object]] = {
     "trained_people": (_l("People trained"), _l("people")),
     "sessions_held": (_l("Training sessions held"), _l("sessions")),
@@ -22,7 +22,7 @@ INDICATORS: dict[str, tuple[object, object]] = {
     "actions_completed": (_l("SEAP actions completed"), _l("actions")),
     "expected_co2_t": (_l("Expected CO2 reduction"), _l("t CO2 per year")),
 }
-# The project's targets (REFERENCE.md); RESULTS_TARGETS in the configuration overrides them.
+# The project's targets (docs/domain.md); RESULTS_TARGETS in the configuration overrides them.
 DEFAULT_TARGETS = {"municipalities": 40, "actions_completed": 120}
 
 

@@ -1,4 +1,4 @@
-"""The foundation endpoints of API.md: tokens, users, me, reference data, errors, OpenAPI."""
+"""The foundation endpoints of docs/api.md: tokens, users, me, reference data, errors, OpenAPI."""
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -1,4 +1,4 @@
-"""The Coaching part of API.md, through the real JSON API."""
+"""The Coaching part of docs/api.md, through the real JSON API."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

@@ -1,4 +1,4 @@
-"""The command line of API.md: users create, users token, demo load."""
+"""The command line of docs/api.md: users create, users token, demo load."""
 from __future__ import annotations
 
 from sqlalchemy import func, select

@@ -1,4 +1,4 @@
-"""The Courses part of API.md: shapes, permissions, 422 field messages, 409 conflicts."""
+"""The Courses part of docs/api.md: shapes, permissions, 422 field messages, 409 conflicts."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""The JSON API of API.md, "Municipalities and results"."""
+"""The JSON API of docs/api.md, "Municipalities and results"."""
 from __future__ import annotations
 
 from datetime import date

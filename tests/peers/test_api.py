@@ -1,4 +1,4 @@
-"""The Peers part of API.md through the JSON API: profiles, suggestions, exchanges, reports, rounds."""
+"""The Peers part of docs/api.md through the JSON API: profiles, suggestions, exchanges, reports, rounds."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Public results: every key of API.md, from this feature's provider and from others' providers."""
+"""Public results: every key of docs/api.md, from this feature's provider and from others' providers."""
 from __future__ import annotations
 
 import csv
