@@ -190,6 +190,8 @@ def _walk_field(name, field):
         yield from _string_fields(type(field.schema), prefix=f"{name}.")
     elif isinstance(field, fields.String):
         yield name, field
+    elif type(field) is fields.Raw:
+        yield f"{name} (raw)", field
 
 
 def test_every_api_input_schema_inherits_the_base_schema_and_limits_every_string(app):
@@ -203,6 +205,12 @@ def test_every_api_input_schema_inherits_the_base_schema_and_limits_every_string
             problems.append(f"{endpoint}: {schema_cls.__name__} does not inherit app.api.InputSchema")
             continue
         for name, field in _string_fields(schema_cls):
+            if name.endswith("(raw)"):
+                # Raw values are parsed by their service, which checks type, length and control characters
+                # (municipalities: the CSV/JSON import shares it); nowhere else.
+                if schema_cls.__module__ != "app.municipalities.api":
+                    problems.append(f"{endpoint}: {schema_cls.__name__}.{name}: use a typed field with Length")
+                continue
             if isinstance(field, Schema):
                 if not isinstance(field, InputSchema):
                     problems.append(f"{endpoint}: {name} does not inherit app.api.InputSchema")
