@@ -57,6 +57,9 @@ def _configure(app: Flask, config: dict | None) -> None:
         ["translations"] + [f"{name}/translations" for name in FEATURES])
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app.core.text import install_log_escaping
+
+    install_log_escaping()  # what people typed cannot start a log line of its own
 
 
 def _instance_secret(path: Path) -> str:

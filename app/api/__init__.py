@@ -10,10 +10,11 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, current_app, g, request
 from flask_smorest import Api
 from flask_smorest import Blueprint as _SmorestBlueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 
 from app.core.errors import json_error
 from app.core.pagination import paginate
+from app.core.text import control_problem
 from app.extensions import csrf
 
 API_PREFIX = "/api/v1"
@@ -99,7 +100,36 @@ def require(predicate: bool, message: str = "You are not allowed to do this."):
         raise NotAllowed(message)
 
 
-class PageArgs(Schema):
+class Text(fields.String):
+    """A multi-line string (description, message, notes): CR, LF and TAB allowed, other controls not."""
+
+
+def _refuse_controls(field: fields.String):
+    multiline = isinstance(field, Text)
+
+    def validator(value):
+        message = control_problem(value, multiline=multiline)
+        if message is not None:
+            raise ValidationError(str(message))
+
+    validator.refuses_controls = True
+    return validator
+
+
+class InputSchema(Schema):
+    """The base of every API input schema (body and query): each String field, also inside a List,
+    refuses control characters (`Text` fields are multi-line). tests/core/test_input.py checks that
+    every input schema inherits it and limits the length of every string."""
+
+    def on_bind_field(self, field_name, field_obj):
+        super().on_bind_field(field_name, field_obj)
+        for field in (field_obj, getattr(field_obj, "inner", None)):
+            if isinstance(field, fields.String) and not any(
+                    getattr(v, "refuses_controls", False) for v in field.validators):
+                field.validators.insert(0, _refuse_controls(field))
+
+
+class PageArgs(InputSchema):
     page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
     per_page = fields.Integer(load_default=20, validate=lambda n: 1 <= n <= 100)
 

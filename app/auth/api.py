@@ -4,38 +4,40 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from app.api import Blueprint, api_user, public, require
+from app.api import Blueprint, InputSchema, api_user, public, require
 from app.auth import services
 from app.auth.limits import login_limits
+from app.auth.models import PASSWORD_MAX
 from app.core.calendar import feed_url, rotate_feed
 from app.core.errors import json_error
+from app.core.text import CODE_MAX, EMAIL_MAX, NAME_MAX, SHORT_TEXT_MAX
 from app.extensions import db
 
 blp = Blueprint("accounts_api", __name__, description="Accounts, tokens and the caller's own data")
 
 
-class TokenRequestSchema(Schema):
-    email = fields.String(required=True)
-    password = fields.String(required=True)
+class TokenRequestSchema(InputSchema):
+    email = fields.String(required=True, validate=validate.Length(max=EMAIL_MAX))
+    password = fields.String(required=True, validate=validate.Length(max=PASSWORD_MAX))
 
 
 class TokenSchema(Schema):
     token = fields.String()
 
 
-class UserCreateSchema(Schema):
-    email = fields.String(required=True)
-    name = fields.String(required=True)
-    password = fields.String(required=True)
+class UserCreateSchema(InputSchema):
+    email = fields.String(required=True, validate=validate.Length(max=EMAIL_MAX))
+    name = fields.String(required=True, validate=validate.Length(max=NAME_MAX))
+    password = fields.String(required=True, validate=validate.Length(max=PASSWORD_MAX))
     role = fields.String(required=True, validate=validate.OneOf(["admin", "trainer", "participant"]))
     com_role = fields.String(load_default="other",
                              validate=validate.OneOf(["coordinator", "supporter", "municipality", "other"]))
-    country = fields.String(required=True)
+    country = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
     is_coach = fields.Boolean(load_default=False)
-    timezone = fields.String(load_default=None, allow_none=True)
-    language = fields.String(load_default=None, allow_none=True)
-    organisation = fields.String(load_default="")
-    languages = fields.List(fields.String(), load_default=list)
+    timezone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=CODE_MAX))
+    language = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=CODE_MAX))
+    organisation = fields.String(load_default="", validate=validate.Length(max=SHORT_TEXT_MAX))
+    languages = fields.List(fields.String(validate=validate.Length(max=CODE_MAX)), load_default=list)
 
 
 class UserSchema(Schema):

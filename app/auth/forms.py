@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN
+from app.core.forms import BaseForm
 from app.core.reference import COM_ROLES, INTERFACE_LANGUAGES, ROLES, country_choices, spoken_language_choices
 from app.core.timeutil import all_timezones, is_valid_timezone
 
@@ -36,7 +36,7 @@ class ProfileFields:
         self.language.choices = _language_choices()
 
 
-class RegisterForm(FlaskForm, ProfileFields):
+class RegisterForm(BaseForm, ProfileFields):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
                        render_kw={"autocomplete": "name"})
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
@@ -45,7 +45,8 @@ class RegisterForm(FlaskForm, ProfileFields):
                              description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+                            validators=[DataRequired(), Length(max=PASSWORD_MAX),
+                                        EqualTo("password", _l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)],
                                description=_l("Province, region, energy agency, association or municipality."),
@@ -60,7 +61,7 @@ class RegisterForm(FlaskForm, ProfileFields):
         self._fill_choices()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)],
@@ -68,7 +69,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ProfileForm(FlaskForm, ProfileFields):
+class ProfileForm(BaseForm, ProfileFields):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     country = SelectField(_l("Country"), validators=[DataRequired()])
@@ -88,29 +89,31 @@ class ProfileForm(FlaskForm, ProfileFields):
             raise ValidationError(_l("Unknown time zone."))
 
 
-class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+class PasswordChangeForm(BaseForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)],
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField(_l("New password"), validators=_password,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+                            validators=[DataRequired(), Length(max=PASSWORD_MAX),
+                                        EqualTo("password", _l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField(_l("New password"), validators=_password,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+                            validators=[DataRequired(), Length(max=PASSWORD_MAX),
+                                        EqualTo("password", _l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
 
 
-class TokenForm(FlaskForm):
+class TokenForm(BaseForm):
     """Shown on the profile page beside the profile form: prefixed so field ids stay unique."""
 
     def __init__(self, *args, **kwargs):
@@ -120,11 +123,11 @@ class TokenForm(FlaskForm):
                        description=_l("What will use it, e.g. “regional dashboard”."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """An empty form: just the CSRF token, for POST buttons (revoke, rotate, cancel…)."""
 
 
-class AdminUserForm(FlaskForm):
+class AdminUserForm(BaseForm):
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
     is_coach = BooleanField(_l("Coaches participants"))
     is_active = BooleanField(_l("Account active"))

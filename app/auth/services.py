@@ -14,6 +14,7 @@ from app.core import audit
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.mail import queue_mail
 from app.core.reference import COM_ROLES, ROLES, country_timezone, is_country, spoken_language_codes
+from app.core.text import control_problems
 from app.core.timeutil import is_valid_timezone, utcnow
 from app.core.tokens import hash_token, new_token
 from app.extensions import db
@@ -51,6 +52,7 @@ def create_user(*, email: str, name: str, password: str, country: str, role: str
     name = (name or "").strip()
     if not name or len(name) > 120:
         fields["name"] = [str(_l("Enter a name of at most 120 characters."))]
+    fields.update(control_problems({"email": email, "name": name, "organisation": organisation or ""}))
     if problem := password_problem(password):
         fields["password"] = [problem]
     country = (country or "").strip().upper()
@@ -103,6 +105,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def update_profile(user: User, **values) -> User:
+    if problems := control_problems({k: values.get(k) for k in ("name", "organisation")}):
+        raise Invalid(str(_l("Please correct the marked fields.")), fields=problems)
     for key in ("name", "organisation", "country", "com_role", "timezone", "language", "languages"):
         if key in values and values[key] is not None:
             setattr(user, key, values[key])

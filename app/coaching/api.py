@@ -5,11 +5,12 @@ from datetime import timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.api import Blueprint, PageArgs, api_user, list_schema, page_of, require
+from app.api import Blueprint, InputSchema, PageArgs, Text, api_user, list_schema, page_of, require
 from app.coaching import services
 from app.coaching.models import Appointment
 from app.core.calendar import ics_response, uid_for
 from app.core.errors import NotFound
+from app.core.text import CODE_MAX, URL_MAX
 from app.core.timeutil import iso_z, parse_iso, to_zone, utcnow
 from app.extensions import db
 
@@ -34,21 +35,21 @@ def _hhmm(value) -> str | None:
     return value.strftime("%H:%M") if value is not None else None
 
 
-class WeeklyInSchema(Schema):
+class WeeklyInSchema(InputSchema):
     weekday = fields.Integer(required=True, validate=validate.Range(0, 6))
-    start = fields.String(required=True)
-    end = fields.String(required=True)
+    start = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
+    end = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
 
 
-class ExceptionInSchema(Schema):
+class ExceptionInSchema(InputSchema):
     date = fields.Date(required=True)
     kind = fields.String(load_default="off", validate=validate.OneOf(["off", "extra"]))
-    start = fields.String(load_default=None, allow_none=True)
-    end = fields.String(load_default=None, allow_none=True)
+    start = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=CODE_MAX))
+    end = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=CODE_MAX))
 
 
-class AvailabilityInSchema(Schema):
-    timezone = fields.String(required=True)
+class AvailabilityInSchema(InputSchema):
+    timezone = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
     slot_minutes = fields.Integer(required=True)
     buffer_minutes = fields.Integer(load_default=None, allow_none=True)
     min_notice_hours = fields.Integer(load_default=None, allow_none=True)
@@ -57,12 +58,13 @@ class AvailabilityInSchema(Schema):
     max_per_day = fields.Integer(load_default=None, allow_none=True)
     horizon_days = fields.Integer(load_default=None, allow_none=True)
     cancel_cutoff_hours = fields.Integer(load_default=None, allow_none=True)
-    topics = fields.List(fields.String(), load_default=None, allow_none=True)
-    languages = fields.List(fields.String(), load_default=None, allow_none=True)
+    topics = fields.List(fields.String(validate=validate.Length(max=CODE_MAX)), load_default=None, allow_none=True)
+    languages = fields.List(fields.String(validate=validate.Length(max=CODE_MAX)), load_default=None,
+                            allow_none=True)
     meeting_mode = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["online", "place"]))
-    meeting_url = fields.String(load_default=None, allow_none=True)
-    meeting_place = fields.String(load_default=None, allow_none=True)
-    bio = fields.String(load_default=None, allow_none=True)
+    meeting_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=URL_MAX))
+    meeting_place = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    bio = Text(load_default=None, allow_none=True, validate=validate.Length(max=4000))
     is_accepting = fields.Boolean(load_default=None, allow_none=True)
 
 
@@ -101,12 +103,12 @@ class CoachSchema(Schema):
 
 
 class CoachFilterSchema(PageArgs):
-    topic = fields.String(load_default=None)
-    language = fields.String(load_default=None)
-    country = fields.String(load_default=None)
+    topic = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
+    language = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
+    country = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
 
 
-class SlotArgs(Schema):
+class SlotArgs(InputSchema):
     from_ = fields.Date(data_key="from", load_default=None)
     to = fields.Date(load_default=None)
 
@@ -142,18 +144,18 @@ class AppointmentSchema(Schema):
     created_at = UTCDateTimeField()
 
 
-class BookSchema(Schema):
+class BookSchema(InputSchema):
     coach_id = fields.Integer(required=True)
     starts_at = UTCDateTimeField(required=True)
-    topic = fields.String(load_default=None, allow_none=True)
-    agenda = fields.String(load_default="")
+    topic = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=CODE_MAX))
+    agenda = Text(load_default="", validate=validate.Length(max=4000))
 
 
-class CancelSchema(Schema):
-    reason = fields.String(load_default="")
+class CancelSchema(InputSchema):
+    reason = Text(load_default="", validate=validate.Length(max=2000))
 
 
-class RescheduleSchema(Schema):
+class RescheduleSchema(InputSchema):
     starts_at = UTCDateTimeField(required=True)
 
 

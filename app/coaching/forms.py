@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -19,7 +17,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.core.forms import BaseForm, BaseSubForm
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
+from app.core.text import CODE_MAX
 from app.core.timeutil import all_timezones
 
 WEEKDAY_NAMES = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
@@ -30,7 +30,7 @@ def topic_choices(codes=None):
     return [(code, str(TOPICS[code])) for code in (codes or TOPICS) if code in TOPICS]
 
 
-class CoachFilterForm(FlaskForm):
+class CoachFilterForm(BaseForm):
     """GET filters on the coach list (no CSRF: it changes nothing)."""
 
     class Meta:
@@ -47,8 +47,8 @@ class CoachFilterForm(FlaskForm):
         self.country.choices = [("", _l("Any country"))] + country_choices()
 
 
-class BookForm(FlaskForm):
-    starts_at = HiddenField(validators=[DataRequired()])
+class BookForm(BaseForm):
+    starts_at = HiddenField(validators=[DataRequired(), Length(max=CODE_MAX)])
     topic = SelectField(_l("Topic"), validators=[Optional()])
     agenda = TextAreaField(_l("What would you like to discuss?"), validators=[Optional(), Length(max=4000)],
                            description=_l("Questions, documents you will bring, what a good result would be."),
@@ -59,42 +59,42 @@ class BookForm(FlaskForm):
         self.topic.choices = [("", _l("Choose a topic…"))] + topic_choices(topics)
 
 
-class SlotForm(FlaskForm):
+class SlotForm(BaseForm):
     """One button per slot (reschedule): the start is a hidden field."""
 
-    starts_at = HiddenField(validators=[DataRequired()])
+    starts_at = HiddenField(validators=[DataRequired(), Length(max=CODE_MAX)])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(BaseForm):
     reason = TextAreaField(_l("Reason (optional, shared with the other side)"),
                            validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
 
 
-class SummaryForm(FlaskForm):
+class SummaryForm(BaseForm):
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=10000)],
                             description=_l("Shared with the participant."), render_kw={"rows": 6})
     action_points = TextAreaField(_l("Action points"), validators=[Optional(), Length(max=10000)],
                                   description=_l("One per line."), render_kw={"rows": 4})
 
 
-class NoShowForm(FlaskForm):
-    no_show = HiddenField(default="1")
+class NoShowForm(BaseForm):
+    no_show = HiddenField(default="1", validators=[Length(max=CODE_MAX)])
 
 
-class WeeklyRowForm(Form):
+class WeeklyRowForm(BaseSubForm):
     weekday = SelectField(_l("Day"), coerce=int, choices=list(enumerate(WEEKDAY_NAMES)))
     start = TimeField(_l("From"), validators=[Optional()])
     end = TimeField(_l("To"), validators=[Optional()])
 
 
-class ExceptionRowForm(Form):
+class ExceptionRowForm(BaseSubForm):
     day = DateField(_l("Date"), validators=[Optional()])
     kind = SelectField(_l("Kind"), choices=[("off", _l("Not available")), ("extra", _l("Extra hours"))])
     start = TimeField(_l("From"), validators=[Optional()], description=_l("Empty: the whole day."))
     end = TimeField(_l("To"), validators=[Optional()])
 
 
-class AvailabilityForm(FlaskForm):
+class AvailabilityForm(BaseForm):
     timezone = SelectField(_l("Your time zone"), validators=[DataRequired()],
                            description=_l("Your hours below are in this zone; participants see them in theirs."))
     slot_minutes = IntegerField(_l("Length of an appointment (minutes)"),

@@ -243,13 +243,21 @@ def deliver_outbox(now: datetime | None = None, *, max_batches: int | None = Non
             loaded = {m.id: m for m in db.session.scalars(
                 select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
                 .options(selectinload(OutboxMessage.attachments)))}
-            batch = [(message_id, loaded[message_id].to_email, build_email(loaded[message_id], sender))
-                     for message_id in claimed]
+            batch, unbuildable = [], []
+            for message_id in claimed:
+                # Each message on its own: one that cannot be built (a header with a line break…) fails
+                # with its reason, and the others still go out.
+                try:
+                    batch.append((message_id, loaded[message_id].to_email, build_email(loaded[message_id], sender)))
+                except Exception as error:  # whatever breaks one message must not stop the rest
+                    unbuildable.append((message_id, f"The message cannot be built: {_error_text(error)}"))
             for message in loaded.values():  # from here on plain UPDATEs: commits need not expire them
                 for attachment in message.attachments:
                     db.session.expunge(attachment)
                 db.session.expunge(message)
             db.session.commit()  # hold no lock (SQLite: the write lock) while talking to the mail server
+            for message_id, reason in unbuildable:
+                _record_failure(message_id, reason, now, result, permanent=True)
             broken: Exception | None = None
             for message_id, to_email, mail in batch:
                 if broken is not None:
@@ -271,6 +279,12 @@ def deliver_outbox(now: datetime | None = None, *, max_batches: int | None = Non
                         broken = error
                     elif isinstance(error, smtplib.SMTPSenderRefused):
                         connection.close()
+                except ValueError as error:
+                    # smtplib refused to write it (an address with a line break, or one it cannot encode):
+                    # this message fails for good; a fresh connection for the next, as a MAIL command may be open.
+                    connection.close()
+                    _record_failure(message_id, f"The message cannot be sent: {_error_text(error)}", now, result,
+                                    permanent=True)
                 except (smtplib.SMTPException, OSError) as error:
                     # No server, or it went away: this message and the rest of the batch wait for the next try.
                     connection.close()

@@ -80,6 +80,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         status = error.code or 500
+        if status == 413:
+            error.description = too_large_message()
         if wants_json():
             fields = None
             data = getattr(error, "data", None)  # webargs/flask-smorest validation messages
@@ -89,7 +91,7 @@ def register_error_handlers(app: Flask) -> None:
             if status == 422 and fields:
                 message = "The input is not valid."
             return json_error(status, HTTP_CODES.get(status, "error"), message, fields)
-        template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/error.html"
+        template = f"errors/{status}.html" if status in (403, 404, 413, 429) else "errors/error.html"
         return render_template(template, status=status, message=error.description), status
 
     @app.errorhandler(500)
@@ -97,6 +99,19 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return json_error(500, "server_error", "Something went wrong on our side.")
         return render_template("errors/error.html", status=500, message=None), 500
+
+
+def too_large_message() -> str:
+    """A request over MAX_CONTENT_LENGTH (or a form field over MAX_FORM_MEMORY_SIZE): say what to do."""
+    from flask import current_app
+    from flask_babel import gettext
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    if limit:
+        size = round(limit / (1024 * 1024))
+        return gettext("What you sent is too large (a file may have at most %(size)s MB, a text much less). "
+                       "Choose a smaller file or shorten the text.", size=size)
+    return gettext("What you sent is too large. Choose a smaller file or shorten the text.")
 
 
 def _flatten_messages(messages) -> dict[str, list[str]]:

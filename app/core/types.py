@@ -43,3 +43,18 @@ class JSONList(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return json.loads(value) if value else []
+
+
+class SafeHTML(TypeDecorator):
+    """HTML the platform sanitised itself (app/core/markdown.py): read back as Markup, shown as is."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(value)
+
+    def process_result_value(self, value, dialect):
+        from markupsafe import Markup
+
+        return Markup(value or "")  # noqa: S704 (stored sanitised; only render_markdown writes it)

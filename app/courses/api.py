@@ -6,13 +6,23 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.api import Blueprint, PageArgs, api_user, list_schema, page_of, public, require
+from app.api import Blueprint, InputSchema, PageArgs, Text, api_user, list_schema, page_of, public, require
 from app.auth.models import User
 from app.core.calendar import ics_response
 from app.core.errors import Invalid, NotFound
+from app.core.text import CODE_MAX, SEARCH_MAX, URL_MAX
 from app.core.timeutil import iso_z, parse_iso
 from app.courses import queries, services
-from app.courses.models import FORMATS, LEVELS, MODULE_STATUSES, Enrolment, Module, TrainingSession
+from app.courses.models import (
+    DESCRIPTION_MAX,
+    FORMATS,
+    LEVELS,
+    MODULE_STATUSES,
+    OBJECTIVES_MAX,
+    Enrolment,
+    Module,
+    TrainingSession,
+)
 from app.extensions import db
 
 blp = Blueprint("courses_api", __name__, description="Training modules, sessions and enrolments")
@@ -97,21 +107,22 @@ class ModuleDetailSchema(ModuleSchema):
 
 
 class ModuleQuerySchema(PageArgs):
-    q = fields.String(load_default="")
-    topic = fields.String(load_default="")
-    language = fields.String(load_default="")
-    format = fields.String(load_default="")
-    country = fields.String(load_default="", metadata={"description": "a country code, or `online`"})
+    q = fields.String(load_default="", validate=validate.Length(max=SEARCH_MAX))
+    topic = fields.String(load_default="", validate=validate.Length(max=CODE_MAX))
+    language = fields.String(load_default="", validate=validate.Length(max=CODE_MAX))
+    format = fields.String(load_default="", validate=validate.Length(max=CODE_MAX))
+    country = fields.String(load_default="", validate=validate.Length(max=CODE_MAX),
+                            metadata={"description": "a country code, or `online`"})
     upcoming = fields.Boolean(load_default=False)
 
 
-class ModuleCreateSchema(Schema):
+class ModuleCreateSchema(InputSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    summary = fields.String(load_default="", validate=validate.Length(max=500))
-    description = fields.String(load_default="")
-    objectives = fields.String(load_default="")
-    topics = fields.List(fields.String(), load_default=list)
-    language = fields.String(load_default="en")
+    summary = Text(load_default="", validate=validate.Length(max=500))
+    description = Text(load_default="", validate=validate.Length(max=DESCRIPTION_MAX))
+    objectives = Text(load_default="", validate=validate.Length(max=OBJECTIVES_MAX))
+    topics = fields.List(fields.String(validate=validate.Length(max=CODE_MAX)), load_default=list)
+    language = fields.String(load_default="en", validate=validate.Length(max=CODE_MAX))
     level = fields.String(load_default="beginner", validate=validate.OneOf(LEVELS))
     format = fields.String(load_default="in_person", validate=validate.OneOf(FORMATS))
     status = fields.String(load_default="draft", validate=validate.OneOf(MODULE_STATUSES))
@@ -121,13 +132,13 @@ class ModuleCreateSchema(Schema):
     prerequisite_ids = fields.List(fields.Integer(), load_default=list)
 
 
-class ModulePatchSchema(Schema):
+class ModulePatchSchema(InputSchema):
     title = fields.String(validate=validate.Length(min=1, max=200))
-    summary = fields.String(validate=validate.Length(max=500))
-    description = fields.String()
-    objectives = fields.String()
-    topics = fields.List(fields.String())
-    language = fields.String()
+    summary = Text(validate=validate.Length(max=500))
+    description = Text(validate=validate.Length(max=DESCRIPTION_MAX))
+    objectives = Text(validate=validate.Length(max=OBJECTIVES_MAX))
+    topics = fields.List(fields.String(validate=validate.Length(max=CODE_MAX)))
+    language = fields.String(validate=validate.Length(max=CODE_MAX))
     level = fields.String(validate=validate.OneOf(LEVELS))
     format = fields.String(validate=validate.OneOf(FORMATS))
     status = fields.String(validate=validate.OneOf(MODULE_STATUSES))
@@ -137,41 +148,41 @@ class ModulePatchSchema(Schema):
     prerequisite_ids = fields.List(fields.Integer())
 
 
-class SessionCreateSchema(Schema):
+class SessionCreateSchema(InputSchema):
     starts_at = UTCField(required=True)
     ends_at = UTCField(required=True)
-    timezone = fields.String(required=True)
+    timezone = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
     capacity = fields.Integer(required=True, strict=True)
-    location = fields.String(load_default="")
-    country = fields.String(load_default=None, allow_none=True)
-    online_url = fields.String(load_default="")
+    location = fields.String(load_default="", validate=validate.Length(max=300))
+    country = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=CODE_MAX))
+    online_url = fields.String(load_default="", validate=validate.Length(max=URL_MAX))
     requires_approval = fields.Boolean(load_default=False)
     enrol_opens_at = UTCField(load_default=None, allow_none=True)
     enrol_closes_at = UTCField(load_default=None, allow_none=True)
     unenrol_deadline = UTCField(load_default=None, allow_none=True)
 
 
-class SessionPatchSchema(Schema):
+class SessionPatchSchema(InputSchema):
     starts_at = UTCField()
     ends_at = UTCField()
-    timezone = fields.String()
+    timezone = fields.String(validate=validate.Length(max=CODE_MAX))
     capacity = fields.Integer(strict=True)
-    location = fields.String()
-    country = fields.String(allow_none=True)
-    online_url = fields.String()
+    location = fields.String(validate=validate.Length(max=300))
+    country = fields.String(allow_none=True, validate=validate.Length(max=CODE_MAX))
+    online_url = fields.String(validate=validate.Length(max=URL_MAX))
     requires_approval = fields.Boolean()
     enrol_opens_at = UTCField(allow_none=True)
     enrol_closes_at = UTCField(allow_none=True)
     unenrol_deadline = UTCField(allow_none=True)
 
 
-class CancelSchema(Schema):
-    reason = fields.String(load_default="", validate=validate.Length(max=1000))
+class CancelSchema(InputSchema):
+    reason = Text(load_default="", validate=validate.Length(max=1000))
 
 
-class EnrolRequestSchema(Schema):
+class EnrolRequestSchema(InputSchema):
     user_id = fields.Integer(load_default=None, allow_none=True)
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = Text(load_default="", validate=validate.Length(max=2000))
 
 
 class EnrolmentSchema(Schema):
@@ -201,22 +212,22 @@ class MyEnrolmentSchema(EnrolmentSchema):
                                                 _external=True))
 
 
-class MoveSchema(Schema):
+class MoveSchema(InputSchema):
     session_id = fields.Integer(required=True, metadata={"description": "another session of the same module"})
 
 
 class EnrolmentQuerySchema(PageArgs):
-    status = fields.String(load_default="")
+    status = fields.String(load_default="", validate=validate.Length(max=CODE_MAX))
 
 
-class AttendanceSchema(Schema):
+class AttendanceSchema(InputSchema):
     user_id = fields.Integer(required=True)
     attended = fields.Boolean(required=True)
 
 
-class FeedbackSchema(Schema):
+class FeedbackSchema(InputSchema):
     rating = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
-    comment = fields.String(load_default="", validate=validate.Length(max=4000))
+    comment = Text(load_default="", validate=validate.Length(max=4000))
 
 
 class FeedbackOutSchema(Schema):

@@ -164,12 +164,12 @@ class _Rows:
 
 def _module(rows: _Rows, spec: dict, copy: int, names: dict, pool: list[int], rng, now) -> None:
     index = len(rows.modules)
-    rows.modules.append(dict(
+    rows.modules.append(Module.with_html(dict(
         title=spec["title"], summary=spec["summary"], description=spec.get("description", ""),
         objectives=spec.get("objectives", ""), topics=spec["topics"], language=spec["language"], level=spec["level"],
         format=spec["format"], status=spec.get("status", "published"), materials_restricted=copy % 3 == 0,
         required_sessions=spec.get("required_sessions", 1), created_by_id=names[spec["trainers"][0]],
-        created_at=now - timedelta(days=200), updated_at=now - timedelta(days=10)))
+        created_at=now - timedelta(days=200), updated_at=now - timedelta(days=10))))
     for trainer in spec["trainers"]:
         rows.trainers.append((index, names[trainer]))
     rows.materials.append(dict(module=index, title="Covenant of Mayors – SECAP guidebook", kind="link",

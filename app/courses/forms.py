@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -16,8 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.forms import BaseForm
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
 from app.core.timeutil import all_timezones, is_valid_timezone
+from app.courses.models import DESCRIPTION_MAX, OBJECTIVES_MAX
 
 LEVEL_LABELS = {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
 FORMAT_LABELS = {"in_person": _l("In person"), "online": _l("Online"), "blended": _l("Blended")}
@@ -26,15 +27,15 @@ ENROLMENT_LABELS = {"enrolled": _l("Enrolled"), "waitlisted": _l("Waitlist"), "p
                     "declined": _l("Declined"), "cancelled": _l("Left")}
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)],
                             description=_l("One or two sentences shown in the catalogue."),
                             render_kw={"rows": 2})
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)],
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=DESCRIPTION_MAX)],
                                 description=_l("Markdown: **bold**, *italic*, lists, links."),
                                 render_kw={"rows": 8})
-    objectives = TextAreaField(_l("Learning objectives"), validators=[Optional(), Length(max=5000)],
+    objectives = TextAreaField(_l("Learning objectives"), validators=[Optional(), Length(max=OBJECTIVES_MAX)],
                                description=_l("One per line, starting with “- ”."), render_kw={"rows": 4})
     topics = SelectMultipleField(_l("Topics"), validators=[Optional()],
                                  description=_l("Hold Ctrl (or Cmd) to choose several."))
@@ -61,7 +62,7 @@ class ModuleForm(FlaskForm):
         self.prerequisite_ids.choices = [(m.id, m.title) for m in modules]
 
 
-class SessionForm(FlaskForm):
+class SessionForm(BaseForm):
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()],
                                    description=_l("In the session's time zone."))
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
@@ -95,31 +96,31 @@ class SessionForm(FlaskForm):
             raise ValidationError(_l("The end must be after the start."))
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(BaseForm):
     note = TextAreaField(_l("Note to the trainer (optional)"), validators=[Optional(), Length(max=2000)],
                          render_kw={"rows": 2})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """Only the CSRF token: for POST buttons."""
 
 
-class CancelSessionForm(FlaskForm):
+class CancelSessionForm(BaseForm):
     reason = TextAreaField(_l("Reason, sent to the participants"), validators=[Optional(), Length(max=1000)],
                            render_kw={"rows": 2})
 
 
-class AddParticipantForm(FlaskForm):
+class AddParticipantForm(BaseForm):
     email = StringField(_l("Email of the person to enrol"), validators=[DataRequired(), Length(max=254)])
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(BaseForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     file = FileField(_l("File"), description=_l("PDF, Office or OpenDocument files, images; at most 10 MB."))
     url = URLField(_l("Or a link"), validators=[Optional(), URL(), Length(max=500)])
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(BaseForm):
     rating = SelectField(_l("Your rating"), coerce=int, validators=[DataRequired()])
     comment = TextAreaField(_l("What worked well, what could be better?"),
                             validators=[Optional(), Length(max=4000)], render_kw={"rows": 4})
@@ -130,7 +131,7 @@ class FeedbackForm(FlaskForm):
                                (2, _l("2 – poor")), (1, _l("1 – very poor"))]
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(BaseForm):
     class Meta:
         csrf = False
 

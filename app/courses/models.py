@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import bleach
-import markdown
-from markupsafe import Markup
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -25,11 +22,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.auth.models import User
+from app.core.markdown import render_markdown
 from app.core.timeutil import as_utc, utcnow
-from app.core.types import JSONList, UTCDateTime
+from app.core.types import JSONList, SafeHTML, UTCDateTime
 from app.extensions import db
 
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -39,16 +37,9 @@ SESSION_STATUSES = ("scheduled", "cancelled")
 ENROLMENT_STATUSES = ("enrolled", "waitlisted", "pending", "declined", "cancelled")
 ACTIVE_STATUSES = ("enrolled", "waitlisted", "pending")
 
-MARKDOWN_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "h5", "blockquote", "code",
-                 "pre", "hr", "table", "thead", "tbody", "tr", "th", "td"]
-
-
-def render_markdown(text: str | None) -> Markup:
-    """Markdown written by trainers, sanitised: no scripts, no inline styles, safe links only."""
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
-    clean = bleach.clean(html, tags=MARKDOWN_TAGS, attributes={"a": ["href", "title"]},
-                         protocols=["http", "https", "mailto"], strip=True)
-    return Markup(bleach.linkify(clean, callbacks=[bleach.callbacks.nofollow]))  # noqa: S704 (sanitised by bleach)
+DESCRIPTION_MAX = 20_000  # characters of Markdown (forms and API)
+OBJECTIVES_MAX = 5_000
+MARKDOWN_COLUMNS = {"description": "description_html", "objectives": "objectives_html"}
 
 
 module_trainers = Table(
@@ -78,6 +69,9 @@ class Module(db.Model):
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
     objectives: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    # Rendered and sanitised when the Markdown is set (`_render`), shown as is by the pages.
+    description_html: Mapped[str] = mapped_column(SafeHTML, default="", server_default="")
+    objectives_html: Mapped[str] = mapped_column(SafeHTML, default="", server_default="")
     topics: Mapped[list[str]] = mapped_column(JSONList, default=list)
     language: Mapped[str] = mapped_column(String(8), default="en", index=True)
     level: Mapped[str] = mapped_column(String(16), default="beginner")
@@ -120,13 +114,17 @@ class Module(db.Model):
         return bool(user and getattr(user, "is_authenticated", False)
                     and (user.is_admin or self.is_trainer(user)))
 
-    @property
-    def description_html(self) -> Markup:
-        return render_markdown(self.description)
+    @validates(*MARKDOWN_COLUMNS)
+    def _render(self, key: str, value: str | None) -> str | None:
+        """Setting the Markdown renders its HTML, once (services, demo data and factories alike)."""
+        setattr(self, MARKDOWN_COLUMNS[key], render_markdown(value))
+        return value
 
-    @property
-    def objectives_html(self) -> Markup:
-        return render_markdown(self.objectives)
+    @staticmethod
+    def with_html(values: dict) -> dict:
+        """Row values for a bulk INSERT (which skips `_render`), with the HTML columns filled the same way."""
+        return {**values, **{html: render_markdown(values.get(source) or "")
+                             for source, html in MARKDOWN_COLUMNS.items()}}
 
 
 class TrainingSession(db.Model):

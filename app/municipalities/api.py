@@ -1,10 +1,11 @@
 """JSON API for municipalities, their SEAP actions, monitoring reports and progress."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from app.api import Blueprint, PageArgs, api_user, list_schema, page_of, public
+from app.api import Blueprint, InputSchema, PageArgs, api_user, list_schema, page_of, public
 from app.core.permissions import load_visible
+from app.core.text import CODE_MAX, SEARCH_MAX
 from app.extensions import db
 from app.municipalities import services
 from app.municipalities.models import MonitoringReport, Municipality, SeapAction
@@ -13,12 +14,13 @@ blp = Blueprint("municipalities_api", __name__, description="Municipalities, SEA
 
 
 class MunicipalityArgs(PageArgs):
-    country = fields.String(load_default=None)
-    q = fields.String(load_default=None)
+    country = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
+    q = fields.String(load_default=None, validate=validate.Length(max=SEARCH_MAX))
 
 
-class MunicipalityInSchema(Schema):
-    """Types are checked by the service, which answers 422 with every bad field at once."""
+class MunicipalityInSchema(InputSchema):
+    """Types, lengths and control characters are checked by the service (which the import uses too):
+    it answers 422 with every bad field at once."""
 
     name = fields.Raw(required=True)
     country = fields.Raw(required=True)
@@ -52,7 +54,7 @@ class MunicipalitySchema(Schema):
     baseline_emissions_t = fields.Float(allow_none=True)
 
 
-class ActionInSchema(Schema):
+class ActionInSchema(InputSchema):
     title = fields.Raw(required=True)
     sector = fields.Raw(required=True, metadata={"description": "one of the first nine topic codes"})
     area = fields.Raw(required=True)
@@ -100,7 +102,7 @@ class ActionSchema(Schema):
     achieved_renewable_mwh = fields.Float(allow_none=True)
 
 
-class ReportInSchema(Schema):
+class ReportInSchema(InputSchema):
     submitted_on = fields.Raw(required=True)
     kind = fields.Raw(required=True, metadata={"description": "action | full"})
     monitoring_year = fields.Raw(allow_none=True)

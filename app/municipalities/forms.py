@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, EmailField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from app.core.forms import BaseForm
 from app.core.reference import country_choices
 from app.municipalities.codes import AREAS, INSTRUMENTS, REPORT_KINDS, STATUSES, choices, sector_choices
 
@@ -14,7 +14,7 @@ _optional_number = [Optional(), NumberRange(min=0)]
 _year = [Optional(), NumberRange(min=1990, max=2100)]
 
 
-class MunicipalityForm(FlaskForm):
+class MunicipalityForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     country = SelectField(_l("Country"), validators=[DataRequired()])
     population = IntegerField(_l("Population"), validators=_optional_number)
@@ -41,7 +41,7 @@ class MunicipalityForm(FlaskForm):
         return {k: v for k, v in self.data.items() if k not in ("csrf_token", "submit")}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     sector = SelectField(_l("Sector"), validators=[DataRequired()])
     area = SelectField(_l("Area of intervention"), validators=[DataRequired()])
@@ -74,7 +74,7 @@ class ActionForm(FlaskForm):
         return {k: v for k, v in self.data.items() if k != "csrf_token"}
 
 
-class ReportForm(FlaskForm):
+class ReportForm(BaseForm):
     submitted_on = DateField(_l("Sent to the Covenant on"), validators=[DataRequired()])
     kind = SelectField(_l("Kind of report"), validators=[DataRequired()])
     monitoring_year = IntegerField(_l("Monitoring year"), validators=_year)
@@ -90,12 +90,12 @@ class ReportForm(FlaskForm):
         return {k: v for k, v in self.data.items() if k != "csrf_token"}
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(_l("File (CSV, TSV or JSON)"), validators=[
         FileRequired(), FileAllowed(["csv", "tsv", "txt", "json"], _l("Choose a CSV, TSV or JSON file."))])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(BaseForm):
     email = EmailField(_l("Email of the account"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Link as"), choices=[
         ("follower", _l("Follower (coordinator or supporter)")),

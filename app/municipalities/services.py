@@ -20,6 +20,7 @@ from app.core import audit
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.mail import queue_mail
 from app.core.reference import is_country
+from app.core.text import control_problem
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.municipalities.codes import (
@@ -60,13 +61,17 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _text(values: dict, name: str, errors: _Errors, *, required=False, max_len=200) -> str | None:
+def _text(values: dict, name: str, errors: _Errors, *, required=False, max_len=200,
+          multiline=False) -> str | None:
     value = values.get(name)
-    if _blank(value):
+    if _blank(value) and not control_problem(value, multiline=multiline):
         if required:
             errors.add(name, _l("This field is required."))
         return None if value is None else ""
-    value = str(value).strip()
+    value = str(value)
+    if problem := control_problem(value, multiline=multiline):
+        errors.add(name, problem)
+    value = value.strip()
     if len(value) > max_len:
         errors.add(name, _l("Use at most %(n)d characters.", n=max_len))
     return value
@@ -162,7 +167,7 @@ def clean_municipality(values: dict, *, partial: bool = False) -> dict:
     if wanted("baseline_emissions_t"):
         out["baseline_emissions_t"] = _number(values, "baseline_emissions_t", errors, minimum=0)
     if wanted("notes"):
-        out["notes"] = _text(values, "notes", errors, max_len=5000) or ""
+        out["notes"] = _text(values, "notes", errors, max_len=5000, multiline=True) or ""
     signed, submitted = out.get("covenant_signed_on"), out.get("seap_submitted_on")
     if signed and submitted and submitted < signed:
         errors.add("seap_submitted_on", _l("The action plan comes after signing the Covenant."))
@@ -210,7 +215,7 @@ def clean_report(values: dict) -> dict:
         "kind": _code(values, "kind", REPORT_KINDS, errors),
         "monitoring_year": _number(values, "monitoring_year", errors, integer=True, minimum=1990, maximum=2100),
         "emissions_t": _number(values, "emissions_t", errors, minimum=0),
-        "notes": _text(values, "notes", errors, max_len=5000) or "",
+        "notes": _text(values, "notes", errors, max_len=5000, multiline=True) or "",
     }
     if out["kind"] == "full" and out["emissions_t"] is None and "emissions_t" not in errors:
         errors.add("emissions_t", _l("A full report carries the emissions of its monitoring year (MEI)."))

@@ -1,11 +1,12 @@
 """JSON API: the caller's notifications and mail preferences."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.api import Blueprint, PageArgs, api_user, list_schema, page_of
+from app.api import Blueprint, InputSchema, PageArgs, api_user, list_schema, page_of
 from app.core.mail import ESSENTIAL_KINDS
+from app.core.text import CODE_MAX
 from app.core.timeutil import iso_z
 from app.extensions import db
 from app.notifications import services
@@ -43,8 +44,8 @@ class PreferencesSchema(Schema):
     essential = fields.List(fields.String(), metadata={"description": "kinds nobody can switch off"})
 
 
-class PreferencesInSchema(Schema):
-    receive = fields.List(fields.String(), required=True)
+class PreferencesInSchema(InputSchema):
+    receive = fields.List(fields.String(validate=validate.Length(max=CODE_MAX)), required=True)
 
 
 def _preferences(user) -> dict:

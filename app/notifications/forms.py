@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField
+from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import BaseForm
+from app.core.text import CODE_MAX
 from app.notifications.services import mail_kinds_for
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(BaseForm):
     receive = SelectMultipleField(_l("Mail I receive"), widget=ListWidget(prefix_label=False),
                                   option_widget=CheckboxInput(), validate_choice=True)
     # With every switch off a browser sends no field at all: this one makes "nothing" a real answer.
-    sent = HiddenField(default="1")
+    sent = HiddenField(default="1", validators=[Length(max=CODE_MAX)])
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.api import Blueprint, PageArgs, api_user, list_schema, page_of, public, require
+from app.api import Blueprint, InputSchema, PageArgs, Text, api_user, list_schema, page_of, public, require
 from app.core.errors import Invalid, NotFound
+from app.core.text import CODE_MAX, SEARCH_MAX, SHORT_TEXT_MAX, URL_MAX
 from app.core.timeutil import iso_z, parse_iso
 from app.extensions import db
 from app.peers import services
@@ -13,13 +14,14 @@ from app.peers.models import FORMATS, MEETING_KINDS, GoodPractice, Meeting, Pair
 blp = Blueprint("peers_api", __name__, description="Peer exchange, pairing rounds and good practices")
 
 
-class ProfileInSchema(Schema):
-    offers = fields.List(fields.String(), load_default=list)
-    needs = fields.List(fields.String(), load_default=list)
-    languages = fields.List(fields.String(), required=True)
-    bio = fields.String(load_default="")
-    places = fields.String(load_default="")
-    formats = fields.List(fields.String(validate=validate.OneOf(FORMATS)), load_default=None)
+class ProfileInSchema(InputSchema):
+    offers = fields.List(fields.String(validate=validate.Length(max=CODE_MAX)), load_default=list)
+    needs = fields.List(fields.String(validate=validate.Length(max=CODE_MAX)), load_default=list)
+    languages = fields.List(fields.String(validate=validate.Length(max=CODE_MAX)), required=True)
+    bio = Text(load_default="", validate=validate.Length(max=2000))
+    places = fields.String(load_default="", validate=validate.Length(max=300))
+    formats = fields.List(fields.String(validate=[validate.OneOf(FORMATS), validate.Length(max=CODE_MAX)]),
+                          load_default=None)
     available = fields.Boolean(load_default=True)
     public = fields.Boolean(load_default=None, allow_none=True)
 
@@ -37,9 +39,9 @@ class ProfileSchema(Schema):
 
 
 class SuggestionArgs(PageArgs):
-    topic = fields.String(load_default=None)
-    country = fields.String(load_default=None)
-    language = fields.String(load_default=None)
+    topic = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
+    country = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
+    language = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
 
 
 class SuggestionSchema(Schema):
@@ -53,10 +55,10 @@ class SuggestionSchema(Schema):
     needs = fields.List(fields.String())
 
 
-class ExchangeInSchema(Schema):
+class ExchangeInSchema(InputSchema):
     partner_id = fields.Integer(required=True)
-    topic = fields.String(required=True)
-    message = fields.String(load_default="")
+    topic = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
+    message = Text(load_default="", validate=validate.Length(max=5000))
 
 
 class MeetingSchema(Schema):
@@ -96,8 +98,8 @@ class MyExchangeSchema(ExchangeSchema):
         return services.allowed_actions(exchange, api_user())
 
 
-class MessageInSchema(Schema):
-    body = fields.String(required=True)
+class MessageInSchema(InputSchema):
+    body = Text(required=True, validate=validate.Length(max=5000))
 
 
 class MessageSchema(Schema):
@@ -107,25 +109,25 @@ class MessageSchema(Schema):
     created_at = fields.Function(lambda m: iso_z(m.created_at))
 
 
-class MeetingInSchema(Schema):
+class MeetingInSchema(InputSchema):
     kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
-    starts_at = fields.String(required=True)
-    ends_at = fields.String(required=True)
-    timezone = fields.String(load_default="UTC")
-    place = fields.String(load_default="")
-    online_url = fields.String(load_default="")
-    notes = fields.String(load_default="")
+    starts_at = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
+    ends_at = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
+    timezone = fields.String(load_default="UTC", validate=validate.Length(max=CODE_MAX))
+    place = fields.String(load_default="", validate=validate.Length(max=300))
+    online_url = fields.String(load_default="", validate=validate.Length(max=URL_MAX))
+    notes = Text(load_default="", validate=validate.Length(max=5000))
 
 
-class ReportInSchema(Schema):
-    title = fields.String(required=True)
-    summary = fields.String(required=True)
-    results = fields.String(required=True)
-    transferability = fields.String(required=True)
-    activities = fields.String(load_default="")
-    topic = fields.String(load_default=None)
-    countries = fields.List(fields.String(), load_default=None)
-    language = fields.String(load_default=None)
+class ReportInSchema(InputSchema):
+    title = fields.String(required=True, validate=validate.Length(max=SHORT_TEXT_MAX))
+    summary = Text(required=True, validate=validate.Length(max=5000))
+    results = Text(required=True, validate=validate.Length(max=10000))
+    transferability = Text(required=True, validate=validate.Length(max=10000))
+    activities = Text(load_default="", validate=validate.Length(max=10000))
+    topic = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
+    countries = fields.List(fields.String(validate=validate.Length(max=CODE_MAX)), load_default=None)
+    language = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
 
 
 class GoodPracticeSchema(Schema):
@@ -145,18 +147,18 @@ class GoodPracticeSchema(Schema):
 
 
 class PracticeArgs(PageArgs):
-    q = fields.String(load_default=None)
-    topic = fields.String(load_default=None)
-    country = fields.String(load_default=None)
-    language = fields.String(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(max=SEARCH_MAX))
+    topic = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
+    country = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
+    language = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
 
 
-class ReviewInSchema(Schema):
-    note = fields.String(load_default="")
+class ReviewInSchema(InputSchema):
+    note = Text(load_default="", validate=validate.Length(max=5000))
 
 
-class RoundInSchema(Schema):
-    topic = fields.String(load_default=None)
+class RoundInSchema(InputSchema):
+    topic = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
     user_ids = fields.List(fields.Integer(), load_default=None)
     confirm = fields.Boolean(load_default=False)
 

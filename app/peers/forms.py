@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,7 +18,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import BaseForm
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
+from app.core.text import CODE_MAX
 from app.core.timeutil import all_timezones, is_valid_timezone, local_to_utc
 
 
@@ -38,7 +39,7 @@ FORMAT_CHOICES = [("online", _l("Online call")), ("visit", _l("Study visit (I tr
                   ("hosting", _l("Hosting a visit"))]
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     offers = CheckboxList(_l("Topics I can offer (good practice to share)"), validators=[Optional()])
     needs = CheckboxList(_l("Topics I need"), validators=[Optional()])
     languages = SelectMultipleField(_l("Languages I can work in"), validators=[DataRequired()],
@@ -57,7 +58,7 @@ class ProfileForm(FlaskForm):
         self.languages.choices = spoken_language_choices()
 
 
-class SuggestionFilterForm(FlaskForm):
+class SuggestionFilterForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -72,8 +73,8 @@ class SuggestionFilterForm(FlaskForm):
         self.language.choices = [("", _l("All languages"))] + spoken_language_choices()
 
 
-class ProposeForm(FlaskForm):
-    partner_id = HiddenField(validators=[DataRequired()])
+class ProposeForm(BaseForm):
+    partner_id = HiddenField(validators=[DataRequired(), Length(max=CODE_MAX)])
     topic = SelectField(_l("Topic of the exchange"), validators=[DataRequired()])
     message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 4},
                             description=_l("Say who you are and what you would like to learn or share."))
@@ -83,15 +84,15 @@ class ProposeForm(FlaskForm):
         self.topic.choices = topic_choices()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A POST button with its CSRF token."""
 
 
-class MessageForm(FlaskForm):
+class MessageForm(BaseForm):
     body = TextAreaField(_l("Your message"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 3})
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(BaseForm):
     kind = RadioField(_l("Kind of meeting"), choices=[("online", _l("Online call")), ("visit", _l("Study visit"))],
                       default="online", validators=[DataRequired()])
     start_date = DateField(_l("Start date"), validators=[DataRequired()])
@@ -119,7 +120,7 @@ class MeetingForm(FlaskForm):
         return local_to_utc(self.end_date.data or self.start_date.data, self.end_time.data, self.timezone.data)
 
 
-class ReportForm(FlaskForm):
+class ReportForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 3})
     activities = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=10000)],
@@ -140,12 +141,12 @@ class ReportForm(FlaskForm):
         self.language.choices = spoken_language_choices()
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     note = TextAreaField(_l("Note to the authors"), validators=[Optional(), Length(max=5000)],
                          render_kw={"rows": 3})
 
 
-class RoundForm(FlaskForm):
+class RoundForm(BaseForm):
     selection = RadioField(_l("Who takes part"), default="all", validators=[DataRequired()],
                            choices=[("all", _l("Everyone available for pairing")),
                                     ("topic", _l("Everyone available with a topic")),
@@ -160,7 +161,7 @@ class RoundForm(FlaskForm):
         self.user_ids.choices = [(u.id, f"{u.name} ({u.country})") for u in people]
 
 
-class LibraryFilterForm(FlaskForm):
+class LibraryFilterForm(BaseForm):
     class Meta:
         csrf = False
 
