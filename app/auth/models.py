@@ -47,6 +47,8 @@ class User(UserMixin, db.Model):
     notification_prefs: Mapped[list[str]] = mapped_column(JSONList, default=list)  # switched-off kinds
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the account was erased on request (GDPR): the row stays, anonymised, for what others keep.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -60,6 +62,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_account
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     # Passwords (scrypt through Werkzeug)
     def set_password(self, password: str) -> None:
