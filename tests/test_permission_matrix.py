@@ -13,6 +13,7 @@ ROLES = ["anonymous", "participant", "other", "trainer", "admin"]
 MATRIX = [
     ("/", dict.fromkeys(ROLES, 200)),
     ("/contact", dict.fromkeys(ROLES, 200)),
+    ("/privacy", dict.fromkeys(ROLES, 200)),
     ("/auth/login", {"anonymous": 200, "participant": 302, "other": 302, "trainer": 302, "admin": 302}),
     ("/auth/register", {"anonymous": 200, "participant": 302, "other": 302, "trainer": 302, "admin": 302}),
     ("/auth/profile", {"anonymous": 302, "participant": 200, "other": 200, "trainer": 200, "admin": 200}),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, select, update
 
 from app.auth.models import ApiToken, AuditEvent, PasswordReset, User
-from app.core.privacy import FORMER_PARTICIPANT, ErasureRequest, row_dict
+from app.core.privacy import FORMER_PARTICIPANT, ErasureRequest, delete_rows_before, row_dict
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -66,3 +66,11 @@ def erase_account(user: User, request: ErasureRequest) -> str:
     user.erased_at = now
     return "anonymised"
 
+
+def prune_audit(cutoff) -> int:
+    """Audit entries, and the IP addresses in them, are kept RETENTION_MONTHS."""
+    return delete_rows_before(AuditEvent, AuditEvent.id, AuditEvent.at, cutoff)
+
+
+def prune_password_resets(cutoff) -> int:
+    return delete_rows_before(PasswordReset, PasswordReset.id, PasswordReset.created_at, cutoff)

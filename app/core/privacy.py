@@ -4,20 +4,25 @@
   feature holds about the person, as JSON-ready values (`<name>.json` in "Download my data");
   `erase_fn(user, request)` erases or anonymises it while keeping what others rely on consistent.
   Erasure runs in `order`: features that tell others (cancellations) first, the account itself last.
+- `register_retention(app, name, prune_fn)`: `prune_fn(cutoff)` removes what is older than the retention
+  period (RETENTION_MONTHS); the daily `prune_personal_data` job runs each in its own savepoint.
 """
 from __future__ import annotations
 
 import io
 import json
+import logging
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from flask import Flask, current_app
 
 from app.core.timeutil import utcnow
 from app.extensions import db
+
+log = logging.getLogger("app.privacy")
 
 FORMER_PARTICIPANT = "Former participant"  # the stored name of an erased account (shown translated)
 
@@ -48,6 +53,10 @@ def register_personal_data(app: Flask, name: str, export_fn: Callable[[object], 
 def personal_data_sources(app: Flask | None = None) -> list[PersonalDataSource]:
     found = (app or current_app).extensions.get("personal_data", {}).values()
     return sorted(found, key=lambda source: (source.order, source.name))
+
+
+def register_retention(app: Flask, name: str, prune_fn: Callable[[datetime], int]) -> None:
+    app.extensions.setdefault("retention", {})[name] = prune_fn
 
 
 # Export -------------------------------------------------------------------------------------------
@@ -101,3 +110,59 @@ def erase_personal_data(user, request: ErasureRequest) -> list[str]:
         db.session.flush()
     return request.notes
 
+
+# Retention ----------------------------------------------------------------------------------------
+
+def retention_cutoff(now: datetime | None = None, months: int | None = None) -> datetime:
+    months = int(current_app.config.get("RETENTION_MONTHS", 12) if months is None else months)
+    return (now or utcnow()) - timedelta(days=round(months * 30.44))
+
+
+def prune_personal_data(now: datetime | None = None) -> dict[str, object]:
+    """The daily job: each registered source prunes in its own savepoint; one failure stops no other."""
+    cutoff = retention_cutoff(now)
+    results: dict[str, object] = {}
+    for name, prune in current_app.extensions.get("retention", {}).items():
+        try:
+            with db.session.begin_nested():
+                results[name] = prune(cutoff)
+        except Exception as error:
+            log.exception("retention %s failed", name)
+            results[name] = f"failed: {type(error).__name__}"
+    return results
+
+
+def delete_rows_before(model, id_column, date_column, cutoff: datetime, *, where=None, batch: int = 500) -> int:
+    """Delete old rows in batches; when a batch fails, row by row, skipping (and logging) the bad ones."""
+    from sqlalchemy import delete, select
+
+    deleted = 0
+    last_id = 0
+    while True:
+        query = select(id_column).where(date_column < cutoff, id_column > last_id)
+        if where is not None:
+            query = query.where(where)
+        ids = list(db.session.scalars(query.order_by(id_column).limit(batch)))
+        if not ids:
+            return deleted
+        last_id = ids[-1]
+        try:
+            with db.session.begin_nested():
+                deleted += db.session.execute(delete(model).where(id_column.in_(ids))
+                                              .execution_options(synchronize_session=False)).rowcount
+        except Exception:
+            for row_id in ids:
+                try:
+                    with db.session.begin_nested():
+                        deleted += db.session.execute(delete(model).where(id_column == row_id)
+                                                      .execution_options(synchronize_session=False)).rowcount
+                except Exception:
+                    log.exception("retention: could not delete %s %s", model.__tablename__, row_id)
+
+
+def prune_outbox(cutoff: datetime) -> int:
+    """Mail sent (or given up on) before the cutoff: addresses and texts are not kept longer."""
+    from app.core.models import OutboxMessage
+
+    return delete_rows_before(OutboxMessage, OutboxMessage.id, OutboxMessage.created_at, cutoff,
+                              where=OutboxMessage.status != "queued")
