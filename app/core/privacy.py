@@ -75,8 +75,9 @@ def _json_default(value):
 
 def row_dict(obj, *, skip: tuple[str, ...] = ()) -> dict:
     """The columns of a model row, without the secret ones (info={"secret": True}) and `skip`."""
-    return {column.key: getattr(obj, column.key) for column in obj.__table__.columns
-            if not column.info.get("secret") and column.key not in skip}
+    mapper = obj.__mapper__
+    return {column.name: getattr(obj, mapper.get_property_by_column(column).key)
+            for column in obj.__table__.columns if not column.info.get("secret") and column.name not in skip}
 
 
 def export_personal_data(user) -> dict[str, object]:

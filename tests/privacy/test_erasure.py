@@ -74,6 +74,9 @@ def test_delete_my_account_anonymises_me_and_keeps_what_others_rely_on(world, cl
     login(alice.partner, target=client)
     page = client.get(f"/peers/exchanges/{exchange.id}").get_data(as_text=True)
     assert "Former participant" in page and "Alice Person" not in page and "ALICE-MESSAGE" not in page
+    client.post("/language", data={"language": "nl"})
+    assert "Voormalige deelnemer" in client.get(f"/peers/exchanges/{exchange.id}").get_data(as_text=True)
+    client.post("/language", data={"language": "en"})
     # The published good practice stays, credited as a former participant (no consent given).
     practice = db.session.get(GoodPractice, alice.practice.id)
     assert practice.is_published and practice.submitted_by_id is None
