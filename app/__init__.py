@@ -116,6 +116,10 @@ def _register_features(app: Flask) -> None:
 
     register_job(app, "send_due_reminders", send_due_reminders, minutes=1, order=10)
     register_job(app, "deliver_outbox", deliver_outbox, minutes=1, order=100)  # last: sends what others queued
+    from app.core.privacy import prune_outbox, prune_personal_data, register_retention
+
+    register_job(app, "prune_personal_data", prune_personal_data, minutes=24 * 60, order=90)
+    register_retention(app, "outbox", prune_outbox)
     for name in FEATURES:
         module = importlib.import_module(f"app.{name}")
         app.register_blueprint(module.bp)

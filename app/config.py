@@ -48,6 +48,8 @@ class Defaults:
     PASSWORD_RESET_MINUTES = 60
 
     REMINDER_MINUTES = [1440, 60]
+    # Privacy: audit entries (and the IP addresses in them), sent mail and reset links are kept this long.
+    RETENTION_MONTHS = 12
 
     # Rate limits (Flask-Limiter)
     RATELIMIT_ENABLED = True

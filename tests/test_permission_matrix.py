@@ -13,10 +13,12 @@ ROLES = ["anonymous", "participant", "other", "trainer", "admin"]
 MATRIX = [
     ("/", dict.fromkeys(ROLES, 200)),
     ("/contact", dict.fromkeys(ROLES, 200)),
+    ("/privacy", dict.fromkeys(ROLES, 200)),
     ("/auth/login", {"anonymous": 200, "participant": 302, "other": 302, "trainer": 302, "admin": 302}),
     ("/auth/register", {"anonymous": 200, "participant": 302, "other": 302, "trainer": 302, "admin": 302}),
     ("/auth/profile", {"anonymous": 302, "participant": 200, "other": 200, "trainer": 200, "admin": 200}),
     ("/auth/password", {"anonymous": 302, "participant": 200, "other": 200, "trainer": 200, "admin": 200}),
+    ("/auth/delete", {"anonymous": 302, "participant": 200, "other": 200, "trainer": 200, "admin": 200}),
     ("/admin/", {"anonymous": 302, "participant": 403, "other": 403, "trainer": 403, "admin": 200}),
     ("/admin/users", {"anonymous": 302, "participant": 403, "other": 403, "trainer": 403, "admin": 200}),
     ("/admin/users/{other}", {"anonymous": 302, "participant": 403, "other": 403, "trainer": 403, "admin": 200}),
@@ -34,6 +36,9 @@ POSTS = [
     # (path, data, expected by role): revoking another's token is a 404 for everyone but the owner.
     ("/auth/tokens/{other_token}/revoke", {}, {"anonymous": 302, "participant": 404, "trainer": 404,
                                                "admin": 404}),
+    # Deleting someone's account is for admins only (unconfirmed here, so the admin is sent back).
+    ("/admin/users/{other}/erase", {}, {"anonymous": 302, "participant": 403, "trainer": 403, "admin": 302}),
+    ("/auth/my-data", {}, {"anonymous": 302, "participant": 200, "trainer": 200, "admin": 200}),
 ]
 
 

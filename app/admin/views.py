@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.auth import services
-from app.auth.forms import AdminUserForm
+from app.auth.forms import AdminEraseForm, AdminUserForm
 from app.auth.models import AuditEvent, User
 from app.core.errors import DomainError
 from app.core.forms import form_errors_from
@@ -65,7 +65,30 @@ def edit_user(user_id: int):
     events = db.session.scalars(select(AuditEvent).where(
         or_(AuditEvent.actor_id == user.id, AuditEvent.target == f"user:{user.id}"))
         .order_by(AuditEvent.at.desc()).limit(20)).all()
-    return render_template("admin/user_edit.html", user=user, form=form, events=events)
+    return render_template("admin/user_edit.html", user=user, form=form, events=events,
+                           erase_form=AdminEraseForm(prefix="erase"))
+
+
+@bp.route("/users/<int:user_id>/erase", methods=["POST"])
+def erase_user(user_id: int):
+    """Delete an account and its personal data on the person's request (GDPR); audited."""
+    user = load_visible(User, user_id, current_user)
+    form = AdminEraseForm(prefix="erase")
+    if user.id == current_user.id:
+        flash(_("Delete your own account from your profile page (it asks for your password)."), "danger")
+    elif not form.validate_on_submit():
+        flash(_("Tick the box to confirm the deletion."), "danger")
+    else:
+        try:
+            services.erase_user(current_user, user, keep_name_on_practices=form.keep_name_on_practices.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(_("The account and its personal data are deleted."), "success")
+            return redirect(url_for("admin.users"))
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/outbox")

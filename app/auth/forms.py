@@ -131,3 +131,23 @@ class AdminUserForm(BaseForm):
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
     is_coach = BooleanField(_l("Coaches participants"))
     is_active = BooleanField(_l("Account active"))
+
+
+class DeleteAccountForm(FlaskForm):
+    """Deleting one's own account: the password confirms it is really them."""
+
+    password = PasswordField(_l("Your password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    keep_name_on_practices = BooleanField(
+        _l("Keep my name and organisation on the good practices I took part in"))
+    confirm = BooleanField(_l("I understand that my account and my personal data are deleted for good"),
+                           validators=[DataRequired(_l("Tick this box to delete your account."))])
+
+
+class AdminEraseForm(FlaskForm):
+    """An administrator deletes an account on the person's request."""
+
+    keep_name_on_practices = BooleanField(
+        _l("The person agreed to stay credited by name on their good practices"))
+    confirm = BooleanField(_l("Delete this account and its personal data for good"),
+                           validators=[DataRequired(_l("Tick this box to delete the account."))])

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,7 +29,8 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
-    name: Mapped[str] = mapped_column(String(120))
+    # The stored name; `name` reads "Former participant" in the reader's language once erased.
+    stored_name: Mapped[str] = mapped_column("name", String(120))
     password_hash: Mapped[str] = mapped_column(String(255), info={"secret": True})
     role: Mapped[str] = mapped_column(String(16), default="participant", index=True)
     com_role: Mapped[str] = mapped_column(String(16), default="other")
@@ -47,11 +49,40 @@ class User(UserMixin, db.Model):
     notification_prefs: Mapped[list[str]] = mapped_column(JSONList, default=list)  # switched-off kinds
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the account was erased on request (GDPR): the row stays, anonymised, for what others keep.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+    @hybrid_property
+    def name(self) -> str:
+        if self.erased_at is not None:
+            from flask_babel import gettext
+
+            return gettext("Former participant")
+        return self.stored_name
+
+    @name.inplace.setter
+    def _name_setter(self, value: str) -> None:
+        self.stored_name = value
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return cls.stored_name
+
+    @name.inplace.update_expression
+    @classmethod
+    def _name_update(cls, value):
+        return [(cls.stored_name, value)]
+
+    @name.inplace.bulk_dml
+    @classmethod
+    def _name_bulk_dml(cls, mapping, value):  # insert(User) with {"name": …} rows (demo data, benchmarks)
+        mapping["stored_name"] = value
 
     # Flask-Login
     def get_id(self) -> str:
@@ -60,6 +91,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_account
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     # Passwords (scrypt through Werkzeug)
     def set_password(self, password: str) -> None:

@@ -212,3 +212,38 @@ def set_role(actor: User, user: User, role: str, is_coach: bool, active: bool) -
 
 def count_users() -> int:
     return db.session.scalar(select(func.count(User.id))) or 0
+
+
+class LastAdmin(Conflict):
+    code = "last_admin"
+
+
+def active_admin_count() -> int:
+    return db.session.scalar(select(func.count(User.id)).where(User.role == "admin",
+                                                               User.is_active_account.is_(True))) or 0
+
+
+def erase_user(actor: User, user: User, *, password: str | None = None,
+               keep_name_on_practices: bool = False) -> list[str]:
+    """Delete an account on its owner's request (password confirmed) or by an admin; audited.
+
+    Every feature erases or anonymises its part (app/core/privacy.py); the caller commits.
+    """
+    from app.core.privacy import ErasureRequest, erase_personal_data
+
+    if user.is_erased:
+        raise Conflict(str(_l("This account is deleted already.")), code="already_erased")
+    if actor.id == user.id:
+        if not user.check_password(password or ""):
+            raise Invalid(str(_l("Your password is not correct.")),
+                          fields={"password": [str(_l("Your password is not correct."))]})
+    elif not actor.is_admin:
+        raise NotFound()
+    if user.is_admin and user.is_active_account and active_admin_count() <= 1:
+        raise LastAdmin(str(_l("The last administrator cannot be deleted. Make someone else an "
+                               "administrator first.")))
+    request = ErasureRequest(actor=actor, keep_name_on_practices=keep_name_on_practices)
+    notes = erase_personal_data(user, request)
+    audit.record("user.erase", actor, target=f"user:{user.id}",
+                 detail=("self" if actor.id == user.id else "by admin") + "; " + "; ".join(notes))
+    return notes

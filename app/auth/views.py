@@ -1,7 +1,7 @@
 """Account pages: register, log in and out, profile, password, API tokens, calendar feed."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.auth import bp, services
 from app.auth.forms import (
     ConfirmForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
     PasswordChangeForm,
@@ -217,3 +218,46 @@ def calendar_feed(action: str):
     audit.record(f"calendar.{action}", current_user, target=f"user:{current_user.id}")
     db.session.commit()
     return redirect(url_for("auth.profile") + "#calendar")
+
+
+@bp.route("/my-data", methods=["POST"])
+@login_required
+def download_my_data():
+    """Everything the platform holds about me, one JSON file per feature in a ZIP (POST: CSRF, no cache)."""
+    from app.core.privacy import personal_data_zip
+
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    data = personal_data_zip(current_user)
+    audit.record("user.export", current_user, target=f"user:{current_user.id}")
+    db.session.commit()
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="mayors-in-action-my-data-{current_user.id}.zip"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.erase_user(user, user, password=form.password.data,
+                                keep_name_on_practices=form.keep_name_on_practices.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            language = session.get("language")
+            logout_user()
+            session.clear()
+            if language:
+                session["language"] = language
+            flash(_("Your account and your personal data are deleted. Thank you for taking part."), "info")
+            return redirect(url_for("core.home"))
+    return render_template("auth/delete.html", form=form)

@@ -7,6 +7,10 @@ from app.coaching import views  # noqa: E402,F401
 
 
 def init_app(app) -> None:
+    from app.coaching import privacy as _privacy
+    from app.core.privacy import register_personal_data
+
+    register_personal_data(app, "coaching", _privacy.export_coaching, _privacy.erase_coaching, order=20)
     from app.coaching.demo import load_coaching
     from app.coaching.services import coaching_indicators, feed_source, render_reminder
     from app.core.calendar import register_feed_source

@@ -379,10 +379,20 @@ def book_appointment(participant: User, coach_id: int, starts_at: datetime, *, t
     return appointment
 
 
-def _refresh_for_change(appointment: Appointment, user: User, now: datetime) -> CoachProfile:
-    """Take the coach's lock, re-read the appointment, and check it may still change."""
+def _refresh_for_change(appointment: Appointment, user: User, now: datetime,
+                        erasing: bool = False) -> CoachProfile | None:
+    """Take the coach's lock, re-read the appointment, and check it may still change.
+
+    `erasing`: one side's account is being deleted; its future appointments go whatever the cut-off.
+    """
     _lock_coach(appointment.coach_id, appointment.participant_id)
     db.session.refresh(appointment)
+    if erasing:
+        if not appointment.is_party(user):
+            raise NotFound()
+        if not appointment.is_booked:
+            raise NotBooked(_("This appointment is no longer booked."))
+        return None
     profile = _active_profile(appointment.coach_id)
     if not appointment.can_see(user):
         raise NotFound()
@@ -395,10 +405,10 @@ def _refresh_for_change(appointment: Appointment, user: User, now: datetime) -> 
 
 
 def cancel_appointment(appointment: Appointment, user: User, *, reason: str = "",
-                       now: datetime | None = None) -> Appointment:
+                       now: datetime | None = None, erasing: bool = False) -> Appointment:
     """Either side cancels until the cut-off; the slot is free again at once."""
     now = now or utcnow()
-    _refresh_for_change(appointment, user, now)
+    _refresh_for_change(appointment, user, now, erasing=erasing)
     done = db.session.execute(
         update(Appointment).where(Appointment.id == appointment.id, Appointment.status == "booked")
         .values(status="cancelled", sequence=Appointment.sequence + 1, cancelled_at=now, updated_at=now,

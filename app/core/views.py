@@ -57,3 +57,9 @@ def calendar_feed(token: str):
     data = build_calendar(feed_events(user), method="PUBLISH", name=_("Mayors in Action – %(name)s",
                                                                       name=user.name))
     return ics_response(data, "mayors-in-action.ics")
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("privacy.html", months=current_app.config.get("RETENTION_MONTHS", 12),
+                           contact_email=current_app.config["CONTACT_EMAIL"])

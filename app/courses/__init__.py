@@ -5,6 +5,10 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
 def init_app(app) -> None:
+    from app.core.privacy import register_personal_data
+    from app.courses import privacy as _privacy
+
+    register_personal_data(app, "courses", _privacy.export_courses, _privacy.erase_courses, order=10)
     from app.core.calendar import register_feed_source
     from app.core.demo import register_demo
     from app.core.indicators import register_indicators

@@ -502,8 +502,11 @@ def enrol(actor: User, session: TrainingSession, user: User | None = None, *, no
 
 
 def unenrol(actor: User, session: TrainingSession, user: User | None = None, *,
-            now: datetime | None = None) -> Enrolment:
-    """Leave a session (or its waitlist, or withdraw a request); the first waitlisted moves up at once."""
+            now: datetime | None = None, erasing: bool = False) -> Enrolment:
+    """Leave a session (or its waitlist, or withdraw a request); the first waitlisted moves up at once.
+
+    `erasing`: the account is being deleted, so the deadline to leave does not apply.
+    """
     now = now or utcnow()
     user = user or actor
     by_manager = user.id != actor.id
@@ -513,7 +516,7 @@ def unenrol(actor: User, session: TrainingSession, user: User | None = None, *,
     enrolment = _find_enrolment(session.id, user.id)
     if enrolment is None or not enrolment.is_active:
         raise NotFound(str(_l("You are not enrolled in this session.")), code="not_enrolled")
-    if not by_manager and enrolment.status == "enrolled" and now > session.unenrol_until:
+    if not by_manager and not erasing and enrolment.status == "enrolled" and now > session.unenrol_until:
         raise WrongState(str(_l("The deadline to leave this session has passed; please contact the trainer.")),
                          code="unenrol_deadline_passed")
     previous = enrolment.status

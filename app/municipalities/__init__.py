@@ -5,6 +5,10 @@ bp = Blueprint("municipalities", __name__, url_prefix="/municipalities")
 
 
 def init_app(app):
+    from app.core.privacy import register_personal_data
+    from app.municipalities import privacy as _privacy
+
+    register_personal_data(app, "municipalities", _privacy.export_memberships, _privacy.erase_memberships, order=40)
     from app.core.demo import register_demo
     from app.core.indicators import register_indicators, register_time_series
     from app.core.scheduler import register_job

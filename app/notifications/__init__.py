@@ -5,6 +5,10 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 def init_app(app):
+    from app.core.privacy import register_personal_data
+    from app.notifications import privacy as _privacy
+
+    register_personal_data(app, "notifications", _privacy.export_notifications, _privacy.erase_notifications, order=900)
     from flask_babel import lazy_gettext as _l
 
     from app.core.demo import register_demo

@@ -9,6 +9,10 @@ from app.peers import views  # noqa: E402,F401
 
 
 def init_app(app) -> None:
+    from app.core.privacy import register_personal_data
+    from app.peers import privacy as _privacy
+
+    register_personal_data(app, "peers", _privacy.export_peers, _privacy.erase_peers, order=30)
     from app.core.calendar import register_feed_source
     from app.core.demo import register_demo
     from app.core.indicators import register_indicators

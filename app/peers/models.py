@@ -216,6 +216,9 @@ class GoodPractice(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # People of the exchange whose account was erased: JSON {"name", "organisation", "country"} each,
+    # name and organisation empty unless they agreed to stay credited by name.
+    former_credits: Mapped[list[str]] = mapped_column(JSONList, default=list)
 
     exchange: Mapped[Exchange | None] = relationship(back_populates="practice")
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])

@@ -3,6 +3,7 @@ good practices and pairing rounds. Views, the API and the CLI all call these."""
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -567,14 +568,32 @@ def practices_to_review():
             .order_by(GoodPractice.submitted_at))
 
 
-def practice_people(practice: GoodPractice) -> list[User]:
-    """The people of a practice who agreed to be shown (profile consent)."""
+@dataclass
+class FormerCredit:
+    """Someone of the practice whose account was deleted: named only if they agreed to stay credited."""
+
+    name: str
+    organisation: str
+    country: str
+
+
+def former_credits(practice: GoodPractice) -> list[FormerCredit]:
+    credits = []
+    for item in practice.former_credits or []:
+        data = json.loads(item)
+        credits.append(FormerCredit(name=data.get("name") or _("A former participant"),
+                                    organisation=data.get("organisation") or "", country=data.get("country") or ""))
+    return credits
+
+
+def practice_people(practice: GoodPractice) -> list[User | FormerCredit]:
+    """The people of a practice who agreed to be shown (profile consent), and its former participants."""
     if practice.exchange is None:
-        return []
-    people = practice.exchange.people
+        return former_credits(practice)
+    people = [p for p in practice.exchange.people if not p.is_erased]
     public = set(db.session.scalars(select(PeerProfile.user_id).where(
         PeerProfile.user_id.in_([p.id for p in people]), PeerProfile.is_public.is_(True))))
-    return [p for p in people if p.id in public]
+    return [p for p in people if p.id in public] + former_credits(practice)
 
 
 # Pairing rounds ---------------------------------------------------------------------------------
