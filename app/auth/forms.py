@@ -133,10 +133,10 @@ class AdminUserForm(BaseForm):
     is_active = BooleanField(_l("Account active"))
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(BaseForm):
     """Deleting one's own account: the password confirms it is really them."""
 
-    password = PasswordField(_l("Your password"), validators=[DataRequired()],
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)],
                              render_kw={"autocomplete": "current-password"})
     keep_name_on_practices = BooleanField(
         _l("Keep my name and organisation on the good practices I took part in"))
@@ -144,7 +144,7 @@ class DeleteAccountForm(FlaskForm):
                            validators=[DataRequired(_l("Tick this box to delete your account."))])
 
 
-class AdminEraseForm(FlaskForm):
+class AdminEraseForm(BaseForm):
     """An administrator deletes an account on the person's request."""
 
     keep_name_on_practices = BooleanField(

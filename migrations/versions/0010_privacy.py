@@ -1,7 +1,7 @@
 """privacy: erased accounts are marked, good practices keep the credits of erased people
 
 Revision ID: 0010e
-Revises: 0006
+Revises: 0008b
 Create Date: 2026-12-03 06:50:00
 
 """
@@ -13,7 +13,7 @@ import app.core.types  # noqa: F401  (UTCDateTime, JSONList)
 
 # revision identifiers, used by Alembic.
 revision = '0010e'
-down_revision = '0006'
+down_revision = '0008b'
 branch_labels = None
 depends_on = None
 
