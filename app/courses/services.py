@@ -755,10 +755,14 @@ def send_feedback_requests(now: datetime | None = None, delay_hours: int = 1) ->
 
 # Mail, calendars, reminders -----------------------------------------------------------------------
 def session_event(session: TrainingSession, attendee: User | None = None, sequence: int | None = None,
-                  cancelled: bool = False) -> CalendarEvent:
+                  cancelled: bool = False, *, viewer: User | None = None,
+                  enrolment: Enrolment | None = None) -> CalendarEvent:
+    """The session as a calendar event for `viewer` (default: the attendee); the online link only
+    when the session shows it to them."""
     module = session.module
     trainer = module.trainers[0] if module.trainers else None
-    place = ", ".join(p for p in (session.location, session.online_url) if p)
+    viewer = viewer if viewer is not None else attendee
+    place = ", ".join(p for p in (session.location, session.online_url_for(viewer, enrolment)) if p)
     url = url_for("courses.session_detail", session_id=session.id, _external=True)
     return CalendarEvent(
         uid=uid_for("session", session.id), starts_at=session.starts_at, ends_at=session.ends_at,
@@ -769,11 +773,12 @@ def session_event(session: TrainingSession, attendee: User | None = None, sequen
         attendees=[(attendee.name, attendee.email)] if attendee else [])
 
 
-def session_ics(session: TrainingSession, user: User | None, method: str) -> bytes:
+def session_ics(session: TrainingSession, user: User | None, method: str,
+                enrolment: Enrolment | None = None) -> bytes:
     """An invitation for one person; CANCEL carries a higher SEQUENCE than any REQUEST they had."""
     cancelled = method == "CANCEL"
     sequence = session.sequence + (1 if cancelled and not session.is_cancelled else 0)
-    return build_calendar([session_event(session, user, sequence, cancelled)], method=method)
+    return build_calendar([session_event(session, user, sequence, cancelled, enrolment=enrolment)], method=method)
 
 
 def _mail(enrolment: Enrolment, template: str, subject, *, method: str | None = None, kind: str = "enrolment",
@@ -781,7 +786,7 @@ def _mail(enrolment: Enrolment, template: str, subject, *, method: str | None = 
     session = enrolment.session
     attachments = []
     if method:
-        attachments.append(calendar_attachment(session_ics(session, enrolment.user, method), method,
+        attachments.append(calendar_attachment(session_ics(session, enrolment.user, method, enrolment), method,
                                                filename=f"session-{session.id}.ics"))
     queue_mail(enrolment.user, kind, f"courses/mail/{template}", subject=subject,
                context={"enrolment": enrolment, "session": session, "module": session.module,
@@ -837,7 +842,9 @@ def feed_events(user) -> list[CalendarEvent]:
         select(TrainingSession).where(TrainingSession.id.in_(enrolled.union(trained)),
                                       TrainingSession.starts_at >= utcnow() - timedelta(days=180))
         .options(selectinload(TrainingSession.module).selectinload(Module.trainers))).all()
-    return [session_event(s) for s in sessions]
+    mine = {e.session_id: e for e in db.session.scalars(select(Enrolment).where(
+        Enrolment.user_id == user.id, Enrolment.session_id.in_([s.id for s in sessions])))} if sessions else {}
+    return [session_event(s, viewer=user, enrolment=mine.get(s.id)) for s in sessions]
 
 
 # Indicators ---------------------------------------------------------------------------------------

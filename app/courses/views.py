@@ -339,7 +339,7 @@ def session_detail(session_id: int):
     return render_template("courses/session.html", session=session, module=session.module, mine=mine,
                            can_manage=can_manage, people=people, others=others, enrol_form=EnrolForm(),
                            confirm_form=ConfirmForm(), add_form=AddParticipantForm(), now=utcnow(),
-                           show_link=can_manage or (mine is not None and mine.status == "enrolled"))
+                           show_link=session.shows_link_to(current_user, mine))
 
 
 def _back(session: TrainingSession) -> str:
