@@ -22,6 +22,7 @@ def init_app(app):
     from app.notifications.services import register_mail_kind
 
     register_mail_kind(app, "seap_report_due", _l("Monitoring reports falling due for my municipalities"))
+    register_mail_kind(app, "municipality_invitation", _l("Invitations to follow or edit a municipality"))
 
 
 def register_dashboard_section(app, name: str, render) -> None:
