@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,7 @@ from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import calendar_attachment, queue_mail
 from app.core.reference import TOPICS, is_country
 from app.core.reminders import cancel_reminders, schedule_reminders
+from app.core.sizes import format_size
 from app.core.timeutil import as_utc, is_valid_timezone, utcnow
 from app.courses.models import (
     ACTIVE_STATUSES,
@@ -159,7 +160,9 @@ def update_module(actor: User, module: Module, *, trainer_ids=None, prerequisite
     return module
 
 
-MAX_MATERIAL_BYTES = 10 * 1024 * 1024
+def max_material_bytes() -> int:
+    """UPLOAD_MAX_BYTES: the largest material file."""
+    return int(current_app.config["UPLOAD_MAX_BYTES"])
 MATERIAL_TYPES = {  # extension -> content type we serve it with (always as an attachment)
     "pdf": "application/pdf", "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -181,8 +184,9 @@ def add_material(actor: User, module: Module, *, title: str, url: str = "", file
         if extension not in MATERIAL_TYPES:
             raise Invalid(fields={"file": [str(_l("Allowed types: %(types)s.",
                                                   types=", ".join(sorted(MATERIAL_TYPES))))]})
-        if len(data) > MAX_MATERIAL_BYTES:
-            raise Invalid(fields={"file": [str(_l("Files are at most 10 MB."))]})
+        if len(data) > max_material_bytes():
+            raise Invalid(fields={"file": [str(_l("Files are at most %(size)s.",
+                                                  size=format_size(max_material_bytes())))]})
         if not data:
             raise Invalid(fields={"file": [str(_l("The file is empty."))]})
         safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename.rsplit("/", 1)[-1])[-150:]

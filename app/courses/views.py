@@ -192,7 +192,7 @@ def add_material(module_id: int):
         try:
             services.add_material(current_user, module, title=form.title.data or "", url=form.url.data or "",
                                   filename=upload.filename if upload else "",
-                                  data=upload.read(services.MAX_MATERIAL_BYTES + 1) if upload else None)
+                                  data=upload.read(services.max_material_bytes() + 1) if upload else None)
             db.session.commit()
             flash(_("The material is added."), "success")
         except DomainError as error:

@@ -16,6 +16,9 @@ def init_app(app):
     register_demo(app, "municipalities", demo.load_municipalities)
     app.cli.add_command(cli.municipalities_cli)
     app.add_template_filter(_quantity, "quantity")
+    from app.core.sizes import format_size
+
+    app.add_template_filter(format_size, "file_size")
 
     from flask_babel import lazy_gettext as _l
 

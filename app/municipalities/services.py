@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +21,7 @@ from app.core import audit
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import queue_mail
 from app.core.reference import is_country
+from app.core.sizes import format_size
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.municipalities.codes import (
@@ -641,6 +644,14 @@ def _row_reason(error) -> str:
     return str(error.message if hasattr(error, "message") else error)
 
 
+def import_limits(user) -> tuple[int | None, int | None]:
+    """(largest file in bytes, most rows) a user may import at once; administrators have no limit."""
+    if user is not None and getattr(user, "is_admin", False):
+        return None, None
+    config = current_app.config
+    return int(config["IMPORT_MAX_BYTES"]), int(config["IMPORT_MAX_ROWS"])
+
+
 def import_municipalities(actor, data: bytes) -> ImportResult:
     """Import every good row; each row is written whole or not at all (a savepoint per row).
 
@@ -650,7 +661,16 @@ def import_municipalities(actor, data: bytes) -> ImportResult:
     """
     if not can_create_municipality(actor):
         raise _not_a_creator()
+    max_bytes, max_rows = import_limits(actor)
+    if max_bytes is not None and len(data) > max_bytes:
+        message = str(_l("The file is larger than %(size)s. Split it, or ask an administrator to import it.",
+                         size=format_size(max_bytes)))
+        raise Invalid(message, code="import_too_large", fields={"file": [message]})
     rows, fmt = read_rows(data)
+    if max_rows is not None and len(rows) > max_rows:
+        message = str(_l("The file has %(rows)s rows; import at most %(max)s at once, or ask an administrator.",
+                         rows=format_decimal(len(rows)), max=format_decimal(max_rows)))
+        raise Invalid(message, code="import_too_many_rows", fields={"file": [message]})
     result = ImportResult(format=fmt)
     first = 2 if fmt in ("CSV", "TSV") else 1  # CSV line 1 is the header
     for index, row in enumerate(rows):

@@ -82,15 +82,24 @@ def import_():
     _require_creator()
     form = ImportForm()
     result = None
+    status = 200
     if form.validate_on_submit():
+        max_bytes, _max_rows = services.import_limits(current_user)
+        # Read one byte past the limit only: a larger file is refused without loading it all.
+        data = form.file.data.read(max_bytes + 1) if max_bytes is not None else form.file.data.read()
         try:
-            result = services.import_municipalities(current_user, form.file.data.read())
+            result = services.import_municipalities(current_user, data)
             db.session.commit()
         except services.UnreadableFile:
             db.session.rollback()
             form.file.errors = [_("This file is not CSV, TSV or JSON that we can read.")]
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors = [error.message]
+            status = 413 if error.code == "import_too_large" else 422
     return render_template("municipalities/import.html", form=form, result=result,
-                           columns=services.MUNICIPALITY_FIELDS)
+                           columns=services.MUNICIPALITY_FIELDS,
+                           limits=services.import_limits(current_user)), status
 
 
 @bp.route("/dashboard")
