@@ -150,7 +150,8 @@ class AuditEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     target: Mapped[str] = mapped_column(String(200), default="")
-    ip: Mapped[str] = mapped_column(String(64), default="")
-    detail: Mapped[str] = mapped_column(Text, default="")
+    ip: Mapped[str] = mapped_column(String(64), default="", info={"private": True})
+    # Free text (may hold what someone typed): never in the archive.
+    detail: Mapped[str] = mapped_column(Text, default="", info={"private": True})
 
     actor: Mapped[User | None] = relationship()

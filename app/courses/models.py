@@ -150,7 +150,8 @@ class TrainingSession(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     location: Mapped[str] = mapped_column(String(300), default="")
     country: Mapped[str | None] = mapped_column(String(2), index=True)  # where it takes place (None: online)
-    online_url: Mapped[str] = mapped_column(String(500), default="")
+    # For seat holders, trainers and admins only (shows_link_to); never in the archive.
+    online_url: Mapped[str] = mapped_column(String(500), default="", info={"private": True})
     capacity: Mapped[int] = mapped_column(Integer)
     requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     enrol_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
