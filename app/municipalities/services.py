@@ -336,12 +336,16 @@ def add_member(municipality: Municipality, actor, user: User, role: str | None =
     return member
 
 
+def invitations_query(user):
+    """The user's open invitations, oldest first, with their municipality and inviter."""
+    return (select(MunicipalityMember).where(MunicipalityMember.user_id == user.id,
+                                             MunicipalityMember.status == "invited")
+            .options(selectinload(MunicipalityMember.municipality), selectinload(MunicipalityMember.invited_by))
+            .order_by(MunicipalityMember.created_at, MunicipalityMember.id))
+
+
 def pending_invitations(user) -> list[MunicipalityMember]:
-    return list(db.session.scalars(
-        select(MunicipalityMember).where(MunicipalityMember.user_id == user.id,
-                                         MunicipalityMember.status == "invited")
-        .options(selectinload(MunicipalityMember.municipality), selectinload(MunicipalityMember.invited_by))
-        .order_by(MunicipalityMember.created_at)))
+    return list(db.session.scalars(invitations_query(user)))
 
 
 def respond_to_invitation(municipality: Municipality, user, accept: bool) -> MunicipalityMember:

@@ -168,3 +168,27 @@ def test_imported_followers_are_invited_and_the_importer_follows(app, make, db):
     town = result.imported[0]
     assert coordinator in town.followers and other not in town.followers
     assert {m.user_id: m.status for m in town.members} == {coordinator.id: "accepted", other.id: "invited"}
+
+
+def test_invitations_through_the_api(client, make, munis, db):
+    coordinator = make.user(com_role="coordinator")
+    town = munis.municipality(followers=[coordinator])
+    officer = make.user(com_role="municipality", email="api-officer@example.org")
+    stranger = make.user()
+    invited = client.post(f"/api/v1/municipalities/{town.id}/members", headers=make.bearer(coordinator),
+                          json={"email": "api-officer@example.org"})
+    assert invited.status_code == 201 and invited.get_json()["status"] == "invited"
+    assert invited.get_json()["role"] == "editor"
+    assert client.post(f"/api/v1/municipalities/{town.id}/members", headers=make.bearer(stranger),
+                       json={"email": stranger.email}).status_code == 403
+    auth = make.bearer(officer)
+    mine = client.get("/api/v1/me/invitations", headers=auth).get_json()
+    assert [i["municipality_id"] for i in mine["items"]] == [town.id]
+    action = {"title": "LED", "sector": "public-lighting", "area": "efficient-lighting",
+              "instrument": "energy-management"}
+    assert client.post(f"/api/v1/municipalities/{town.id}/actions", headers=auth, json=action).status_code == 403
+    answered = client.post(f"/api/v1/municipalities/{town.id}/invitation/accept", headers=auth)
+    assert answered.status_code == 200 and answered.get_json()["status"] == "accepted"
+    assert client.post(f"/api/v1/municipalities/{town.id}/actions", headers=auth, json=action).status_code == 201
+    assert client.post(f"/api/v1/municipalities/{town.id}/invitation/decline",
+                       headers=make.bearer(stranger)).status_code == 404
