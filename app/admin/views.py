@@ -32,7 +32,9 @@ def index():
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     queued = db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                .where(OutboxMessage.status != "sent")) or 0
-    return render_template("admin/index.html", counts=counts, queued=queued)
+    waiting = db.session.scalar(select(func.count()).select_from(User).where(
+        User.com_role_status == "claimed", User.com_role != "other")) or 0
+    return render_template("admin/index.html", counts=counts, queued=queued, waiting=waiting)
 
 
 @bp.route("/users")

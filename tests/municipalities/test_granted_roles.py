@@ -57,6 +57,7 @@ def test_admin_denies_a_claim_and_lists_the_accounts_waiting(app, client, make, 
     waiting = _register(client)
     _register(app.test_client(), email="other@example.org", com_role="other")
     admin = login(make.admin(), target=app.test_client())
+    assert 'id="waiting-for-role" href="/admin/users?claim=waiting">1<' in admin.get("/admin/").get_data(as_text=True)
     page = admin.get("/admin/users?claim=waiting").get_data(as_text=True)
     assert "fresh@example.org" in page and "other@example.org" not in page
     edit = admin.get(f"/admin/users/{waiting.id}").get_data(as_text=True)
