@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
@@ -294,8 +294,6 @@ def _invited(municipality: Municipality, actor, member: MunicipalityMember) -> N
     """Audit the invitation and tell the person; it gives rights once they accept."""
     _member_audit("invite", actor, member)
     user = member.user or db.session.get(User, member.user_id)
-    from flask import url_for
-
     queue_mail(user, "municipality_invitation", "municipalities/mail/invitation",
                subject=_l("Invitation: %(name)s", name=municipality.name),
                context={"municipality": municipality, "member": member, "inviter": actor,
