@@ -152,8 +152,10 @@ def test_archive_leaves_out_addresses_login_input_and_meeting_links(app, client,
         targets = dict(connection.execute("SELECT action, target FROM audit_events WHERE action LIKE 'login.%'")
                        .fetchall())
         assert targets == {"login.failure": "", "login.success": f"user:{coordinator.id}"}
-        session_columns = {r["name"] for r in connection.execute("PRAGMA table_info(course_sessions)")}
-        assert "online_url" not in session_columns
+        for table, column in (("course_sessions", "online_url"), ("peer_meetings", "online_url"),
+                              ("coach_profiles", "meeting_url"), ("appointments", "location")):
+            kept = {r["name"] for r in connection.execute(f"PRAGMA table_info({table})")}
+            assert kept and column not in kept, table
         omitted = connection.execute("SELECT omitted_columns FROM _tables WHERE name = 'audit_events'").fetchone()
         assert "ip" in omitted[0]
     from sqlalchemy import select
