@@ -75,5 +75,9 @@ class Defaults:
     PER_PAGE = 20
     MAX_PER_PAGE = 100
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # Limits per role: a municipality import by anyone but an administrator, and each material file.
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    IMPORT_MAX_ROWS = 5000
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     CONTACT_EMAIL = "info@mayors-in-action.eu"
     SERVER_NAME_FOR_UIDS = "mayors-in-action.eu"

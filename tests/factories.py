@@ -33,6 +33,7 @@ class Factories:
         values.setdefault("com_role", "coordinator" if role == "participant" else "other")
         values.setdefault("timezone", country_timezone(country))
         values.setdefault("languages", ["en"])
+        values.setdefault("com_role_status", "granted")  # as if an admin made the account
         user = User(role=role, country=country, password_hash=_hash(password or self.PASSWORD), **values)
         db.session.add(user)
         db.session.flush()

@@ -29,6 +29,17 @@ MATRIX = [
     ("/coaching/", dict.fromkeys(ROLES, 200)),
     ("/peers/", dict.fromkeys(ROLES, 200)),
     ("/municipalities/", dict.fromkeys(ROLES, 200)),
+    # Creating and importing need a granted coordinator or supporter role (the participants here have
+    # one; the trainer's Covenant role is "other"); see CLAIMED for a role only claimed at registration.
+    ("/municipalities/new", {"anonymous": 302, "participant": 200, "other": 200, "trainer": 403, "admin": 200}),
+    ("/municipalities/import", {"anonymous": 302, "participant": 200, "other": 200, "trainer": 403,
+                                "admin": 200}),
+    ("/municipalities/dashboard", {"anonymous": 302, "participant": 200, "other": 200, "trainer": 200,
+                                   "admin": 200}),
+    ("/municipalities/{town}/edit", {"anonymous": 302, "participant": 403, "other": 200, "trainer": 403,
+                                     "admin": 200}),
+    ("/municipalities/{town}/actions/new", {"anonymous": 302, "participant": 403, "other": 200, "trainer": 403,
+                                            "admin": 200}),
     ("/results/", dict.fromkeys(ROLES, 200)),
 ]
 
@@ -39,6 +50,24 @@ POSTS = [
     # Deleting someone's account is for admins only (unconfirmed here, so the admin is sent back).
     ("/admin/users/{other}/erase", {}, {"anonymous": 302, "participant": 403, "trainer": 403, "admin": 302}),
     ("/auth/my-data", {}, {"anonymous": 302, "participant": 200, "trainer": 200, "admin": 200}),
+    # Granting a claimed Covenant role: administrators only.
+    ("/admin/users/{claimed}/com-role/grant", {}, {"anonymous": 302, "participant": 403, "trainer": 403,
+                                                   "admin": 302}),
+    # Inviting to a municipality: admins and its accepted, granted members ("other" follows the town).
+    ("/municipalities/{town}/members", {"email": "invitee@example.org", "role": "follower"},
+     {"anonymous": 302, "participant": 403, "trainer": 403, "invited": 403, "other": 302}),
+    # Only the invited person answers their invitation.
+    ("/municipalities/{town}/invitation/accept", {}, {"anonymous": 302, "participant": 302, "invited": 302}),
+]
+
+# A self-registered account claiming a Covenant role: none of that role's rights until an admin grants it.
+CLAIMED = [
+    ("/municipalities/new", 403),
+    ("/municipalities/import", 403),
+    ("/municipalities/{town}/edit", 403),
+    ("/admin/users", 403),
+    ("/auth/profile", 200),
+    ("/courses/", 200),
 ]
 
 
@@ -54,9 +83,19 @@ def world(app, make, db):
     from sqlalchemy import select
 
     from app.core.models import OutboxMessage
+    from app.municipalities.models import Municipality, MunicipalityMember
 
-    ids = {"other": people["other"].id, "other_token": token.id,
-           "mail": db.session.scalar(select(OutboxMessage.id))}
+    people["claimed"] = make.user(com_role_status="claimed")
+    people["invited"] = make.user(com_role="municipality")
+    make.user(email="invitee@example.org")
+    town = Municipality(name="Matrixville", country="BE", members=[
+        MunicipalityMember(user=people["other"], role="follower", status="accepted"),
+        MunicipalityMember(user=people["claimed"], role="follower", status="invited"),
+        MunicipalityMember(user=people["invited"], role="editor", status="invited")])
+    db.session.add(town)
+    db.session.commit()
+    ids = {"other": people["other"].id, "other_token": token.id, "claimed": people["claimed"].id,
+           "mail": db.session.scalar(select(OutboxMessage.id)), "town": town.id}
     return people, ids
 
 
@@ -81,3 +120,19 @@ def test_post_permissions(app, world, login, path, data, expected):
         if role != "anonymous":
             login(people[role], target=client)
         assert client.post(path.format(**ids), data=data).status_code == status, f"{role} POST {path}"
+
+
+@pytest.mark.parametrize("path,status", CLAIMED, ids=[c[0] for c in CLAIMED])
+def test_claimed_role_permissions(app, world, login, path, status):
+    people, ids = world
+    client = login(people["claimed"], target=app.test_client())
+    assert client.get(path.format(**ids)).status_code == status, f"claimed GET {path}"
+
+
+def test_an_invitation_is_not_a_membership(app, world, login):
+    """The invited editor may not edit until they accept; after accepting they may."""
+    people, ids = world
+    client = login(people["invited"], target=app.test_client())
+    assert client.get(f"/municipalities/{ids['town']}/edit").status_code == 403
+    assert client.post(f"/municipalities/{ids['town']}/invitation/accept").status_code == 302
+    assert client.get(f"/municipalities/{ids['town']}/edit").status_code == 200

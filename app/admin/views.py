@@ -1,7 +1,7 @@
 """Admin pages. Every view here requires an administrator."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -9,13 +9,14 @@ from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.auth import services
-from app.auth.forms import AdminEraseForm, AdminUserForm
+from app.auth.forms import AdminEraseForm, AdminUserForm, ConfirmForm
 from app.auth.models import AuditEvent, User
 from app.core.errors import DomainError
 from app.core.forms import form_errors_from
 from app.core.models import OutboxMessage
 from app.core.pagination import paginate
 from app.core.permissions import admin_required, load_visible
+from app.core.reference import COM_ROLES
 from app.core.urls import safe_next
 from app.extensions import db
 
@@ -31,13 +32,16 @@ def index():
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     queued = db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                .where(OutboxMessage.status != "sent")) or 0
-    return render_template("admin/index.html", counts=counts, queued=queued)
+    waiting = db.session.scalar(select(func.count()).select_from(User).where(
+        User.com_role_status == "claimed", User.com_role != "other")) or 0
+    return render_template("admin/index.html", counts=counts, queued=queued, waiting=waiting)
 
 
 @bp.route("/users")
 def users():
     q = (request.args.get("q") or "").strip()
     role = request.args.get("role") or ""
+    claim = request.args.get("claim") or ""
     query = select(User).order_by(User.name)
     if q:
         like = f"%{q.lower()}%"
@@ -45,7 +49,10 @@ def users():
                                 func.lower(User.organisation).like(like)))
     if role in ("participant", "trainer", "admin"):
         query = query.where(User.role == role)
-    return render_template("admin/users.html", page=paginate(query), q=q, role=role)
+    if claim == "waiting":
+        query = query.where(User.com_role_status == "claimed", User.com_role != "other")
+    return render_template("admin/users.html", page=paginate(query), q=q, role=role, claim=claim,
+                           com_roles=COM_ROLES)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -65,8 +72,8 @@ def edit_user(user_id: int):
     events = db.session.scalars(select(AuditEvent).where(
         or_(AuditEvent.actor_id == user.id, AuditEvent.target == f"user:{user.id}"))
         .order_by(AuditEvent.at.desc()).limit(20)).all()
-    return render_template("admin/user_edit.html", user=user, form=form, events=events,
-                           erase_form=AdminEraseForm(prefix="erase"))
+    return render_template("admin/user_edit.html", user=user, form=form, events=events, com_roles=COM_ROLES,
+                           confirm_form=ConfirmForm(), erase_form=AdminEraseForm(prefix="erase"))
 
 
 @bp.route("/users/<int:user_id>/erase", methods=["POST"])
@@ -88,6 +95,22 @@ def erase_user(user_id: int):
         else:
             flash(_("The account and its personal data are deleted."), "success")
             return redirect(url_for("admin.users"))
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/com-role/<decision>", methods=["POST"])
+def decide_com_role(user_id: int, decision: str):
+    """Grant or deny the Covenant role an account claims."""
+    user = load_visible(User, user_id, current_user)
+    if decision not in ("grant", "deny") or not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.decide_com_role(current_user, user, decision == "grant")
+    db.session.commit()
+    label = COM_ROLES.get(user.com_role, user.com_role)
+    if decision == "grant":
+        flash(_("%(name)s is now confirmed as %(role)s.", name=user.name, role=label), "success")
+    else:
+        flash(_("The role %(role)s of %(name)s is denied.", name=user.name, role=label), "info")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

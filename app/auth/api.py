@@ -46,6 +46,8 @@ class UserSchema(Schema):
     email = fields.String()
     role = fields.String()
     com_role = fields.String()
+    com_role_status = fields.String(metadata={"description": "claimed | granted | denied: only a granted "
+                                                             "Covenant role gives its rights"})
     organisation = fields.String()
     country = fields.String()
     timezone = fields.String()

@@ -52,7 +52,7 @@ def load_users(ctx: DemoContext) -> None:
     for name, local, role, com_role, country, coach, organisation, languages in PEOPLE:
         user = User(email=f"{local}@{DOMAIN}", name=name, role=role, com_role=com_role, country=country,
                     is_coach=coach, organisation=organisation, languages=languages,
-                    timezone=country_timezone(country), language="en",
+                    timezone=country_timezone(country), language="en", com_role_status="granted",
                     password_hash=template.password_hash)
         db.session.add(user)
         users[local] = user
@@ -71,5 +71,6 @@ def load_users(ctx: DemoContext) -> None:
                                  com_role=com_role, country=country, is_coach=coach, organisation=organisation,
                                  languages=languages, timezone=country_timezone(country), language="en",
                                  password_hash=template.password_hash, is_active_account=True,
+                                 com_role_status="granted",
                                  session_version=1, notification_prefs=[]))
         db.session.execute(insert(User), rows)

@@ -15,6 +15,8 @@ from app.extensions import db
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
+# A Covenant role (com_role) chosen at registration is a claim until an administrator grants it.
+COM_ROLE_STATUSES = ("claimed", "granted", "denied")
 
 
 # Columns marked info={"secret": True} never leave the platform (the archive export drops them).
@@ -25,6 +27,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint("role IN ('participant', 'trainer', 'admin')", name="role"),
         CheckConstraint("com_role IN ('coordinator', 'supporter', 'municipality', 'other')", name="com_role"),
+        CheckConstraint("com_role_status IN ('claimed', 'granted', 'denied')", name="com_role_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +37,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), info={"secret": True})
     role: Mapped[str] = mapped_column(String(16), default="participant", index=True)
     com_role: Mapped[str] = mapped_column(String(16), default="other")
+    # Rights come with a granted role only (accounts made by admins are granted; registration claims).
+    com_role_status: Mapped[str] = mapped_column(String(10), default="claimed", index=True)
+    com_role_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     organisation: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(2), index=True)
     timezone: Mapped[str] = mapped_column(String(64))
@@ -117,8 +123,18 @@ class User(UserMixin, db.Model):
         return self.role in ("trainer", "admin")
 
     @property
+    def com_role_granted(self) -> bool:
+        """An administrator granted the Covenant role (or made the account); a claim gives no rights."""
+        return self.com_role_status == "granted"
+
+    @property
+    def is_waiting_for_role(self) -> bool:
+        return self.com_role_status == "claimed" and self.com_role != "other"
+
+    @property
     def is_coordinator(self) -> bool:
-        return self.com_role in ("coordinator", "supporter")
+        """A Covenant Coordinator or Supporter whose role was granted (a mere claim does not count)."""
+        return self.com_role in ("coordinator", "supporter") and self.com_role_granted
 
     def wants_mail(self, kind: str) -> bool:
         return kind not in (self.notification_prefs or [])
@@ -169,7 +185,8 @@ class AuditEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     target: Mapped[str] = mapped_column(String(200), default="")
-    ip: Mapped[str] = mapped_column(String(64), default="")
-    detail: Mapped[str] = mapped_column(Text, default="")
+    ip: Mapped[str] = mapped_column(String(64), default="", info={"private": True})
+    # Free text (may hold what someone typed): never in the archive.
+    detail: Mapped[str] = mapped_column(Text, default="", info={"private": True})
 
     actor: Mapped[User | None] = relationship()

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN, ApiToken, PasswordReset, User
 from app.core import audit
-from app.core.errors import Conflict, Invalid, NotFound
+from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import queue_mail
 from app.core.reference import COM_ROLES, ROLES, country_timezone, is_country, spoken_language_codes
 from app.core.text import control_problems
@@ -42,8 +42,12 @@ def find_user_by_email(email: str) -> User | None:
 def create_user(*, email: str, name: str, password: str, country: str, role: str = "participant",
                 com_role: str = "other", organisation: str = "", is_coach: bool = False,
                 timezone: str | None = None, language: str | None = None,
-                languages: list[str] | None = None, actor=None) -> User:
-    """Validate everything, then add the account; Invalid lists every bad field at once."""
+                languages: list[str] | None = None, actor=None, self_registered: bool = False) -> User:
+    """Validate everything, then add the account; Invalid lists every bad field at once.
+
+    Accounts made by administrators (pages, API, command line) get their Covenant role granted; a
+    self-registered account only claims it, until an administrator grants it (`decide_com_role`).
+    """
     fields: dict[str, list[str]] = {}
     try:
         email = normalise_email(email or "")
@@ -78,7 +82,8 @@ def create_user(*, email: str, name: str, password: str, country: str, role: str
     user = User(email=email, name=name, country=country, role=role, com_role=com_role,
                 organisation=(organisation or "").strip(), is_coach=bool(is_coach),
                 timezone=timezone or country_timezone(country), language=language or "en",
-                languages=list(languages or []))
+                languages=list(languages or []),
+                com_role_status=claim_status(com_role) if self_registered else "granted")
     user.set_password(password)
     db.session.add(user)
     try:
@@ -90,6 +95,23 @@ def create_user(*, email: str, name: str, password: str, country: str, role: str
     if actor is not None:
         audit.record("user.create", actor, target=f"user:{user.id}", detail=f"role={role}")
     return user
+
+
+def claim_status(com_role: str) -> str:
+    """"other" claims no rights, so there is nothing to grant."""
+    return "granted" if com_role == "other" else "claimed"
+
+
+def decide_com_role(actor: User, user: User, grant: bool) -> None:
+    """An administrator grants (or denies) the Covenant role an account claims."""
+    if not actor.is_admin:
+        raise NotAllowed()
+    status = "granted" if grant else "denied"
+    if user.com_role_status != status:
+        user.com_role_status = status
+        user.com_role_decided_at = utcnow()
+        audit.record(f"user.com_role_{'grant' if grant else 'deny'}", actor, target=f"user:{user.id}",
+                     detail=f"com_role={user.com_role}")
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -105,8 +127,16 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def update_profile(user: User, **values) -> User:
+    """Own profile changes; a new Covenant role is a claim again, for an administrator to grant."""
     if problems := control_problems({k: values.get(k) for k in ("name", "organisation")}):
         raise Invalid(str(_l("Please correct the marked fields.")), fields=problems)
+    new_role = values.get("com_role")
+    if new_role is not None and new_role != user.com_role:
+        if new_role not in COM_ROLES:
+            raise Invalid(fields={"com_role": [str(_l("Choose coordinator, supporter, municipality or other."))]})
+        user.com_role_status = claim_status(new_role)
+        user.com_role_decided_at = None
+        audit.record("user.com_role_claim", user, target=f"user:{user.id}", detail=f"com_role={new_role}")
     for key in ("name", "organisation", "country", "com_role", "timezone", "language", "languages"):
         if key in values and values[key] is not None:
             setattr(user, key, values[key])

@@ -66,7 +66,7 @@ def register():
             user = services.create_user(
                 email=form.email.data, name=form.name.data, password=form.password.data,
                 country=form.country.data, com_role=form.com_role.data, organisation=form.organisation.data,
-                languages=form.languages.data, language=form.language.data)
+                languages=form.languages.data, language=form.language.data, self_registered=True)
             audit.record("user.register", user, target=f"user:{user.id}")
             db.session.commit()
         except DomainError as error:
@@ -75,6 +75,9 @@ def register():
         else:
             _start_session(user, remember=False)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+            if user.is_waiting_for_role:
+                flash(_("An administrator will confirm your role in the Covenant of Mayors; until then you "
+                        "can take part in training, coaching and peer exchanges."), "info")
             return redirect(url_for("auth.profile"))
     return render_template("auth/register.html", form=form)
 

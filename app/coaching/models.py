@@ -49,7 +49,7 @@ class CoachProfile(db.Model):
     topics: Mapped[list[str]] = mapped_column(JSONList, default=list)
     languages: Mapped[list[str]] = mapped_column(JSONList, default=list)
     meeting_mode: Mapped[str] = mapped_column(String(10), default="online")
-    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    meeting_url: Mapped[str] = mapped_column(String(500), default="", info={"private": True})
     meeting_place: Mapped[str] = mapped_column(String(300), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     is_accepting: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -139,7 +139,8 @@ class Appointment(db.Model):
     topic: Mapped[str | None] = mapped_column(String(40))
     agenda: Mapped[str] = mapped_column(Text, default="")
     meeting_mode: Mapped[str] = mapped_column(String(10), default="online")
-    location: Mapped[str] = mapped_column(String(500), default="")  # link or place, copied at booking
+    # Link or place, copied at booking; for the two sides and admins, never in the archive.
+    location: Mapped[str] = mapped_column(String(500), default="", info={"private": True})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -78,10 +78,7 @@ class SessionWithLinkSchema(SessionSchema):
 
     def _online_url(self, session):
         """The online link only for people with a seat and the session's trainers."""
-        user = api_user()
-        if not session.online_url or user is None:
-            return ""
-        return session.online_url if session.can_manage(user) or queries.holds_seat(session.id, user.id) else ""
+        return session.online_url_for(api_user())
 
 
 class ModuleSchema(Schema):
@@ -205,7 +202,7 @@ class ParticipantSchema(EnrolmentSchema):
 
 class MyEnrolmentSchema(EnrolmentSchema):
     session = fields.Nested(SessionSchema)
-    online_url = fields.Function(lambda e: e.session.online_url if e.status == "enrolled" else "")
+    online_url = fields.Function(lambda e: e.session.online_url_for(e.user, e))
     module_id = fields.Function(lambda e: e.session.module_id)
     module_title = fields.Function(lambda e: e.session.module.title)
     ics_url = fields.Function(lambda e: url_for("courses_api.session_ics", session_id=e.session_id,

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -147,7 +148,8 @@ class TrainingSession(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     location: Mapped[str] = mapped_column(String(300), default="")
     country: Mapped[str | None] = mapped_column(String(2), index=True)  # where it takes place (None: online)
-    online_url: Mapped[str] = mapped_column(String(500), default="")
+    # For seat holders, trainers and admins only (shows_link_to); never in the archive.
+    online_url: Mapped[str] = mapped_column(String(500), default="", info={"private": True})
     capacity: Mapped[int] = mapped_column(Integer)
     requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     enrol_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -211,6 +213,25 @@ class TrainingSession(db.Model):
 
     def can_see(self, user) -> bool:
         return self.module.can_see(user)
+
+    def shows_link_to(self, user, enrolment: Enrolment | None = None) -> bool:
+        """The online meeting link is for people holding a seat, the session's trainers and admins only.
+
+        Pages, the API, .ics files, feeds and mail all ask this; `enrolment` (the user's, when the caller
+        has it) saves a query.
+        """
+        if not self.online_url or user is None or not getattr(user, "is_authenticated", False):
+            return False
+        if self.can_manage(user):
+            return True
+        if enrolment is None or enrolment.user_id != user.id or enrolment.session_id != self.id:
+            enrolment = db.session.scalar(select(Enrolment).where(Enrolment.session_id == self.id,
+                                                                  Enrolment.user_id == user.id))
+        return enrolment is not None and enrolment.status == "enrolled"
+
+    def online_url_for(self, user, enrolment: Enrolment | None = None) -> str:
+        """The link when `user` may see it, else an empty string."""
+        return self.online_url if self.shows_link_to(user, enrolment) else ""
 
 
 class Enrolment(db.Model):

@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,7 @@ from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import calendar_attachment, queue_mail
 from app.core.reference import TOPICS, is_country
 from app.core.reminders import cancel_reminders, schedule_reminders
+from app.core.sizes import format_size
 from app.core.timeutil import as_utc, is_valid_timezone, utcnow
 from app.courses.models import (
     ACTIVE_STATUSES,
@@ -159,7 +160,9 @@ def update_module(actor: User, module: Module, *, trainer_ids=None, prerequisite
     return module
 
 
-MAX_MATERIAL_BYTES = 10 * 1024 * 1024
+def max_material_bytes() -> int:
+    """UPLOAD_MAX_BYTES: the largest material file."""
+    return int(current_app.config["UPLOAD_MAX_BYTES"])
 MATERIAL_TYPES = {  # extension -> content type we serve it with (always as an attachment)
     "pdf": "application/pdf", "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -181,8 +184,9 @@ def add_material(actor: User, module: Module, *, title: str, url: str = "", file
         if extension not in MATERIAL_TYPES:
             raise Invalid(fields={"file": [str(_l("Allowed types: %(types)s.",
                                                   types=", ".join(sorted(MATERIAL_TYPES))))]})
-        if len(data) > MAX_MATERIAL_BYTES:
-            raise Invalid(fields={"file": [str(_l("Files are at most 10 MB."))]})
+        if len(data) > max_material_bytes():
+            raise Invalid(fields={"file": [str(_l("Files are at most %(size)s.",
+                                                  size=format_size(max_material_bytes())))]})
         if not data:
             raise Invalid(fields={"file": [str(_l("The file is empty."))]})
         safe_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename.rsplit("/", 1)[-1])[-150:]
@@ -758,10 +762,14 @@ def send_feedback_requests(now: datetime | None = None, delay_hours: int = 1) ->
 
 # Mail, calendars, reminders -----------------------------------------------------------------------
 def session_event(session: TrainingSession, attendee: User | None = None, sequence: int | None = None,
-                  cancelled: bool = False) -> CalendarEvent:
+                  cancelled: bool = False, *, viewer: User | None = None,
+                  enrolment: Enrolment | None = None) -> CalendarEvent:
+    """The session as a calendar event for `viewer` (default: the attendee); the online link only
+    when the session shows it to them."""
     module = session.module
     trainer = module.trainers[0] if module.trainers else None
-    place = ", ".join(p for p in (session.location, session.online_url) if p)
+    viewer = viewer if viewer is not None else attendee
+    place = ", ".join(p for p in (session.location, session.online_url_for(viewer, enrolment)) if p)
     url = url_for("courses.session_detail", session_id=session.id, _external=True)
     return CalendarEvent(
         uid=uid_for("session", session.id), starts_at=session.starts_at, ends_at=session.ends_at,
@@ -772,11 +780,12 @@ def session_event(session: TrainingSession, attendee: User | None = None, sequen
         attendees=[(attendee.name, attendee.email)] if attendee else [])
 
 
-def session_ics(session: TrainingSession, user: User | None, method: str) -> bytes:
+def session_ics(session: TrainingSession, user: User | None, method: str,
+                enrolment: Enrolment | None = None) -> bytes:
     """An invitation for one person; CANCEL carries a higher SEQUENCE than any REQUEST they had."""
     cancelled = method == "CANCEL"
     sequence = session.sequence + (1 if cancelled and not session.is_cancelled else 0)
-    return build_calendar([session_event(session, user, sequence, cancelled)], method=method)
+    return build_calendar([session_event(session, user, sequence, cancelled, enrolment=enrolment)], method=method)
 
 
 def _mail(enrolment: Enrolment, template: str, subject, *, method: str | None = None, kind: str = "enrolment",
@@ -784,7 +793,7 @@ def _mail(enrolment: Enrolment, template: str, subject, *, method: str | None = 
     session = enrolment.session
     attachments = []
     if method:
-        attachments.append(calendar_attachment(session_ics(session, enrolment.user, method), method,
+        attachments.append(calendar_attachment(session_ics(session, enrolment.user, method, enrolment), method,
                                                filename=f"session-{session.id}.ics"))
     queue_mail(enrolment.user, kind, f"courses/mail/{template}", subject=subject,
                context={"enrolment": enrolment, "session": session, "module": session.module,
@@ -840,7 +849,9 @@ def feed_events(user) -> list[CalendarEvent]:
         select(TrainingSession).where(TrainingSession.id.in_(enrolled.union(trained)),
                                       TrainingSession.starts_at >= utcnow() - timedelta(days=180))
         .options(selectinload(TrainingSession.module).selectinload(Module.trainers))).all()
-    return [session_event(s) for s in sessions]
+    mine = {e.session_id: e for e in db.session.scalars(select(Enrolment).where(
+        Enrolment.user_id == user.id, Enrolment.session_id.in_([s.id for s in sessions])))} if sessions else {}
+    return [session_event(s, viewer=user, enrolment=mine.get(s.id)) for s in sessions]
 
 
 # Indicators ---------------------------------------------------------------------------------------

@@ -192,7 +192,7 @@ def add_material(module_id: int):
         try:
             services.add_material(current_user, module, title=form.title.data or "", url=form.url.data or "",
                                   filename=upload.filename if upload else "",
-                                  data=upload.read(services.MAX_MATERIAL_BYTES + 1) if upload else None)
+                                  data=upload.read(services.max_material_bytes() + 1) if upload else None)
             db.session.commit()
             flash(_("The material is added."), "success")
         except DomainError as error:
@@ -339,7 +339,7 @@ def session_detail(session_id: int):
     return render_template("courses/session.html", session=session, module=session.module, mine=mine,
                            can_manage=can_manage, people=people, others=others, enrol_form=EnrolForm(),
                            confirm_form=ConfirmForm(), add_form=AddParticipantForm(), now=utcnow(),
-                           show_link=can_manage or (mine is not None and mine.status == "enrolled"))
+                           show_link=session.shows_link_to(current_user, mine))
 
 
 def _back(session: TrainingSession) -> str:

@@ -20,12 +20,16 @@ def init_app(app):
     register_demo(app, "municipalities", demo.load_municipalities)
     app.cli.add_command(cli.municipalities_cli)
     app.add_template_filter(_quantity, "quantity")
+    from app.core.sizes import format_size
+
+    app.add_template_filter(format_size, "file_size")
 
     from flask_babel import lazy_gettext as _l
 
     from app.notifications.services import register_mail_kind
 
     register_mail_kind(app, "seap_report_due", _l("Monitoring reports falling due for my municipalities"))
+    register_mail_kind(app, "municipality_invitation", _l("Invitations to follow or edit a municipality"))
 
 
 def register_dashboard_section(app, name: str, render) -> None:

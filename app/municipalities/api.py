@@ -149,6 +149,22 @@ class ProgressSchema(Schema):
     reports_due = fields.List(fields.Nested(DueSchema))
 
 
+class MemberInSchema(InputSchema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    role = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["follower", "editor"]),
+                         metadata={"description": "follower | editor (default: from the person's Covenant role)"})
+
+
+class MemberSchema(Schema):
+    municipality_id = fields.Integer()
+    municipality_name = fields.Function(lambda m: m.municipality.name)
+    user_id = fields.Integer()
+    role = fields.String()
+    status = fields.String(metadata={"description": "invited | accepted | declined: only accepted gives rights"})
+    invited_by_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
 def _municipality(municipality_id: int) -> Municipality:
     return load_visible(Municipality, municipality_id, api_user())
 
@@ -256,3 +272,43 @@ def get_progress(municipality_id):
     """Progress towards the reduction target, actions by status and the reports due."""
     municipality = _municipality(municipality_id)
     return dict(services.progress(municipality).as_dict(), municipality_id=municipality.id)
+
+
+@blp.route("/municipalities/<int:municipality_id>/members", methods=["POST"])
+@blp.arguments(MemberInSchema)
+@blp.response(201, MemberSchema)
+@blp.alt_response(409, description="Linked already")
+def invite_member(data, municipality_id):
+    """Invite someone to follow or edit (admins, and its accepted members who are granted coordinators
+    or editors); the membership gives rights once they accept."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.core.errors import Invalid, NotAllowed
+
+    municipality = _municipality(municipality_id)
+    if not municipality.can_invite(api_user()):
+        raise NotAllowed()
+    user = db.session.scalar(select(User).where(User.email == data["email"].strip().lower()))
+    if user is None:
+        raise Invalid(fields={"email": ["No account with this email address."]})
+    member = services.add_member(municipality, api_user(), user, data["role"])
+    db.session.commit()
+    return member
+
+
+@blp.route("/me/invitations", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, list_schema(MemberSchema))
+def my_invitations(args):
+    """The caller's open invitations to municipalities."""
+    return page_of(services.invitations_query(api_user()), args)
+
+
+@blp.route("/municipalities/<int:municipality_id>/invitation/<any(accept, decline):answer>", methods=["POST"])
+@blp.response(200, MemberSchema)
+def answer_invitation(municipality_id, answer):
+    """Accept or decline the caller's invitation; 404 when there is none."""
+    member = services.respond_to_invitation(_municipality(municipality_id), api_user(), answer == "accept")
+    db.session.commit()
+    return member

@@ -167,7 +167,8 @@ def load_municipalities(ctx: DemoContext) -> None:
                     continue
                 user_id = users[local].id if copy == 1 and local in users else scaled.get((local, copy))
                 if user_id:
-                    members.append(dict(municipality_id=municipality_id, user_id=user_id, role=role))
+                    members.append(dict(municipality_id=municipality_id, user_id=user_id, role=role,
+                                        status="accepted"))
         db.session.execute(insert(SeapAction), actions)
         if reports:
             db.session.execute(insert(MonitoringReport), reports)

@@ -48,13 +48,23 @@ class Municipality(db.Model):
     def __repr__(self) -> str:
         return f"<Municipality {self.id} {self.name} ({self.country})>"
 
-    def member_role(self, user) -> str | None:
+    def membership(self, user) -> MunicipalityMember | None:
+        """The user's membership row, whatever its status (an invitation too)."""
         if user is None or not getattr(user, "is_authenticated", False):
             return None
-        for member in self.members:
-            if member.user_id == user.id:
-                return member.role
-        return None
+        return next((m for m in self.members if m.user_id == user.id), None)
+
+    def member_role(self, user) -> str | None:
+        """follower or editor, once the person accepted; an invitation gives no rights."""
+        member = self.membership(user)
+        return member.role if member is not None and member.is_accepted else None
+
+    def can_invite(self, user) -> bool:
+        """Admins, and accepted members who are granted coordinators or supporters, or editors."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return user.is_admin or (self.member_role(user) is not None
+                                 and (user.is_coordinator or self.member_role(user) == "editor"))
 
     def can_edit(self, user) -> bool:
         """Admins, the coordinators and supporters who follow it, and its municipality officers."""
@@ -69,30 +79,46 @@ class Municipality(db.Model):
 
     @property
     def followers(self):
-        return [m.user for m in self.members if m.role == "follower"]
+        return [m.user for m in self.members if m.role == "follower" and m.is_accepted]
 
     @property
     def editors(self):
-        return [m.user for m in self.members if m.role == "editor"]
+        return [m.user for m in self.members if m.role == "editor" and m.is_accepted]
+
+    @property
+    def invited(self):
+        return [m for m in self.members if m.status == "invited"]
 
 
 class MunicipalityMember(db.Model):
-    """A coordinator or supporter following a municipality, or a municipality officer editing it."""
+    """A coordinator or supporter following a municipality, or a municipality officer editing it.
+
+    Adding someone is an invitation: it gives rights only once they accept (`status` accepted).
+    """
 
     __tablename__ = "municipality_members"
     __table_args__ = (
         UniqueConstraint("municipality_id", "user_id", name="uq_municipality_members_municipality_user"),
         CheckConstraint("role IN ('follower', 'editor')", name="role"),
+        CheckConstraint("status IN ('invited', 'accepted', 'declined')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(10), default="follower")
+    status: Mapped[str] = mapped_column(String(10), default="invited")
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     municipality: Mapped[Municipality] = relationship(back_populates="members")
-    user = relationship("User")
+    user = relationship("User", foreign_keys=[user_id])
+    invited_by = relationship("User", foreign_keys=[invited_by_id])
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == "accepted"
 
 
 class SeapAction(db.Model):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask import current_app, url_for
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,9 +19,10 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core import audit
-from app.core.errors import Conflict, Invalid, NotAllowed
+from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import queue_mail
 from app.core.reference import is_country
+from app.core.sizes import format_size
 from app.core.text import control_problem
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -228,20 +231,30 @@ def clean_report(values: dict) -> dict:
 # --- municipalities ------------------------------------------------------------------------------------------
 
 def can_create_municipality(user) -> bool:
+    """Admins, and coordinators and supporters whose role an administrator granted (not a mere claim)."""
     return bool(user is not None and getattr(user, "is_authenticated", False)
                 and (user.is_admin or user.is_coordinator))
 
 
+def _not_a_creator() -> NotAllowed:
+    return NotAllowed(str(_l("Only administrators, and coordinators and supporters whose role an administrator "
+                             "confirmed, add municipalities.")))
+
+
 def create_municipality(actor, values: dict, *, followers: list[User] | None = None) -> Municipality:
-    """A new municipality; a coordinator or supporter who adds it follows it."""
+    """A new municipality; a coordinator or supporter who adds it follows it, the others named are invited."""
     if not can_create_municipality(actor):
-        raise NotAllowed(str(_l("Only administrators, coordinators and supporters add municipalities.")))
+        raise _not_a_creator()
     data = clean_municipality(values)
     municipality = Municipality(**data)
     people = list(followers or [])
     if actor.is_coordinator and actor not in people:
         people.insert(0, actor)
-    municipality.members = [MunicipalityMember(user=u, role=_role_for(u)) for u in people]
+    now = utcnow()
+    municipality.members = [
+        MunicipalityMember(user=u, role=_role_for(u), invited_by_id=actor.id,
+                           status="accepted" if u.id == actor.id else "invited",
+                           responded_at=now if u.id == actor.id else None) for u in people]
     try:
         with db.session.begin_nested():
             db.session.add(municipality)
@@ -249,6 +262,9 @@ def create_municipality(actor, values: dict, *, followers: list[User] | None = N
     except IntegrityError:
         raise _duplicate() from None
     audit.record("municipality.create", actor, target=f"municipality:{municipality.id}")
+    for member in municipality.members:
+        if member.status == "invited":
+            _invited(municipality, actor, member)
     return municipality
 
 
@@ -275,14 +291,43 @@ def update_municipality(municipality: Municipality, actor, values: dict) -> Muni
     return municipality
 
 
+def _member_audit(action: str, actor, member: MunicipalityMember) -> None:
+    audit.record(f"municipality.member_{action}", actor, target=f"municipality:{member.municipality_id}",
+                 detail=f"user:{member.user_id} role={member.role}")
+
+
+def _invited(municipality: Municipality, actor, member: MunicipalityMember) -> None:
+    """Audit the invitation and tell the person; it gives rights once they accept."""
+    _member_audit("invite", actor, member)
+    user = member.user or db.session.get(User, member.user_id)
+    queue_mail(user, "municipality_invitation", "municipalities/mail/invitation",
+               subject=_l("Invitation: %(name)s", name=municipality.name),
+               context={"municipality": municipality, "member": member, "inviter": actor,
+                        "url": url_for("municipalities.dashboard", _external=True)},
+               url=url_for("municipalities.dashboard", _external=True))
+
+
 def add_member(municipality: Municipality, actor, user: User, role: str | None = None) -> MunicipalityMember:
-    """Link a coordinator or supporter (follower) or a municipality officer (editor); admins only."""
-    if not (actor.is_admin or (municipality.can_edit(actor) and actor.is_coordinator)):
+    """Invite a coordinator or supporter (follower) or a municipality officer (editor) to the municipality.
+
+    Admins, and its accepted members who are granted coordinators or editors, invite; the membership
+    gives rights only once the person accepts (`respond_to_invitation`).
+    """
+    if not municipality.can_invite(actor):
         raise NotAllowed()
     role = role or _role_for(user)
     if role not in ("follower", "editor"):
         raise Invalid(fields={"role": [str(_l("Choose follower or editor."))]})
-    member = MunicipalityMember(municipality_id=municipality.id, user_id=user.id, role=role)
+    existing = db.session.scalar(select(MunicipalityMember).where(
+        MunicipalityMember.municipality_id == municipality.id, MunicipalityMember.user_id == user.id))
+    if existing is not None and existing.status != "declined":
+        raise Conflict(str(_l("This person is linked to the municipality already.")), code="already_member")
+    if existing is not None:  # asked again after declining
+        member = existing
+        member.role, member.status, member.invited_by_id, member.responded_at = role, "invited", actor.id, None
+    else:
+        member = MunicipalityMember(municipality_id=municipality.id, user_id=user.id, role=role,
+                                    status="invited", invited_by_id=actor.id)
     try:
         with db.session.begin_nested():
             db.session.add(member)
@@ -291,14 +336,40 @@ def add_member(municipality: Municipality, actor, user: User, role: str | None =
         raise Conflict(str(_l("This person is linked to the municipality already.")),
                        code="already_member") from None
     db.session.expire(municipality, ["members"])
+    _invited(municipality, actor, member)
+    return member
+
+
+def invitations_query(user):
+    """The user's open invitations, oldest first, with their municipality and inviter."""
+    return (select(MunicipalityMember).where(MunicipalityMember.user_id == user.id,
+                                             MunicipalityMember.status == "invited")
+            .options(selectinload(MunicipalityMember.municipality), selectinload(MunicipalityMember.invited_by))
+            .order_by(MunicipalityMember.created_at, MunicipalityMember.id))
+
+
+def pending_invitations(user) -> list[MunicipalityMember]:
+    return list(db.session.scalars(invitations_query(user)))
+
+
+def respond_to_invitation(municipality: Municipality, user, accept: bool) -> MunicipalityMember:
+    """The invited person accepts (the membership now gives its rights) or declines."""
+    member = municipality.membership(user)
+    if member is None or member.status != "invited":
+        raise NotFound(str(_l("There is no invitation for you to this municipality.")), code="no_invitation")
+    member.status = "accepted" if accept else "declined"
+    member.responded_at = utcnow()
+    _member_audit("accept" if accept else "decline", user, member)
     return member
 
 
 def remove_member(municipality: Municipality, actor, user_id: int) -> None:
-    if not actor.is_admin:
+    """Admins remove anyone (an invitation too); members may leave."""
+    if not (actor.is_admin or actor.id == user_id):
         raise NotAllowed()
     for member in list(municipality.members):
         if member.user_id == user_id:
+            _member_audit("remove", actor, member)
             municipality.members.remove(member)
 
 
@@ -313,7 +384,8 @@ def municipalities_query(country: str | None = None, q: str | None = None):
 
 def my_municipalities(user) -> list[Municipality]:
     return list(db.session.scalars(
-        select(Municipality).join(MunicipalityMember).where(MunicipalityMember.user_id == user.id)
+        select(Municipality).join(MunicipalityMember).where(MunicipalityMember.user_id == user.id,
+                                                            MunicipalityMember.status == "accepted")
         .options(selectinload(Municipality.actions), selectinload(Municipality.reports))
         .order_by(Municipality.country, Municipality.name)))
 
@@ -481,7 +553,8 @@ def remind_due_reports(today: date | None = None) -> int:
     queued = 0
     municipalities = db.session.scalars(
         select(Municipality).where(Municipality.seap_submitted_on.is_not(None))
-        .where(Municipality.members.any(MunicipalityMember.role == "follower"))
+        .where(Municipality.members.any((MunicipalityMember.role == "follower")
+                                        & (MunicipalityMember.status == "accepted")))
         .options(selectinload(Municipality.reports),
                  selectinload(Municipality.members).selectinload(MunicipalityMember.user)))
     for municipality in municipalities:
@@ -584,6 +657,14 @@ def _row_reason(error) -> str:
     return str(error.message if hasattr(error, "message") else error)
 
 
+def import_limits(user) -> tuple[int | None, int | None]:
+    """(largest file in bytes, most rows) a user may import at once; administrators have no limit."""
+    if user is not None and getattr(user, "is_admin", False):
+        return None, None
+    config = current_app.config
+    return int(config["IMPORT_MAX_BYTES"]), int(config["IMPORT_MAX_ROWS"])
+
+
 def import_municipalities(actor, data: bytes) -> ImportResult:
     """Import every good row; each row is written whole or not at all (a savepoint per row).
 
@@ -592,8 +673,17 @@ def import_municipalities(actor, data: bytes) -> ImportResult:
     The caller commits once.
     """
     if not can_create_municipality(actor):
-        raise NotAllowed(str(_l("Only administrators, coordinators and supporters add municipalities.")))
+        raise _not_a_creator()
+    max_bytes, max_rows = import_limits(actor)
+    if max_bytes is not None and len(data) > max_bytes:
+        message = str(_l("The file is larger than %(size)s. Split it, or ask an administrator to import it.",
+                         size=format_size(max_bytes)))
+        raise Invalid(message, code="import_too_large", fields={"file": [message]})
     rows, fmt = read_rows(data)
+    if max_rows is not None and len(rows) > max_rows:
+        message = str(_l("The file has %(rows)s rows; import at most %(max)s at once, or ask an administrator.",
+                         rows=format_decimal(len(rows)), max=format_decimal(max_rows)))
+        raise Invalid(message, code="import_too_many_rows", fields={"file": [message]})
     result = ImportResult(format=fmt)
     first = 2 if fmt in ("CSV", "TSV") else 1  # CSV line 1 is the header
     for index, row in enumerate(rows):

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.auth.forms import ConfirmForm
 from app.auth.models import User
 from app.core.errors import DomainError
 from app.core.forms import form_errors_from
@@ -81,15 +82,24 @@ def import_():
     _require_creator()
     form = ImportForm()
     result = None
+    status = 200
     if form.validate_on_submit():
+        max_bytes, _max_rows = services.import_limits(current_user)
+        # Read one byte past the limit only: a larger file is refused without loading it all.
+        data = form.file.data.read(max_bytes + 1) if max_bytes is not None else form.file.data.read()
         try:
-            result = services.import_municipalities(current_user, form.file.data.read())
+            result = services.import_municipalities(current_user, data)
             db.session.commit()
         except services.UnreadableFile:
             db.session.rollback()
             form.file.errors = [_("This file is not CSV, TSV or JSON that we can read.")]
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors = [error.message]
+            status = 413 if error.code == "import_too_large" else 422
     return render_template("municipalities/import.html", form=form, result=result,
-                           columns=services.MUNICIPALITY_FIELDS)
+                           columns=services.MUNICIPALITY_FIELDS,
+                           limits=services.import_limits(current_user)), status
 
 
 @bp.route("/dashboard")
@@ -100,7 +110,30 @@ def dashboard():
     sections = [section(current_user) for section in current_app.extensions.get("dashboard_sections", {}).values()]
     # Sections are HTML rendered by their feature's own (autoescaped) templates.
     return render_template("municipalities/dashboard.html", rows=rows,
+                           invitations=services.pending_invitations(current_user), confirm_form=ConfirmForm(),
+                           can_create=services.can_create_municipality(current_user),
                            sections=[Markup(s) for s in sections if s])  # noqa: S704
+
+
+@bp.route("/<int:municipality_id>/invitation/<answer>", methods=["POST"])
+@login_required
+def answer_invitation(municipality_id: int, answer: str):
+    """The invited person accepts or declines following or editing the municipality."""
+    if answer not in ("accept", "decline") or not ConfirmForm().validate_on_submit():
+        abort(400)
+    municipality = _load(municipality_id)
+    try:
+        services.respond_to_invitation(municipality, current_user, answer == "accept")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        if answer == "accept":
+            flash(_("You now take part in %(name)s.", name=municipality.name), "success")
+        else:
+            flash(_("You declined the invitation to %(name)s.", name=municipality.name), "info")
+    return redirect(url_for(".dashboard"))
 
 
 @bp.route("/<int:municipality_id>")
@@ -108,10 +141,12 @@ def show(municipality_id: int):
     municipality = _load(municipality_id)
     progress = services.progress(municipality)
     by_status = {code: [a for a in municipality.actions if a.status == code] for code in STATUSES}
-    member_form = MemberForm() if current_user.is_authenticated and current_user.is_admin else None
+    member_form = MemberForm() if municipality.can_invite(current_user) else None
     return render_template("municipalities/show.html", m=municipality, progress=progress, by_status=by_status,
                            can_edit=municipality.can_edit(current_user),
-                           can_see_private=municipality.can_see_private(current_user), member_form=member_form)
+                           can_see_private=municipality.can_see_private(current_user), member_form=member_form,
+                           can_remove=current_user.is_authenticated and current_user.is_admin,
+                           mine=municipality.membership(current_user), confirm_form=ConfirmForm())
 
 
 @bp.route("/<int:municipality_id>/progress.svg")
@@ -197,6 +232,8 @@ def report_new(municipality_id: int):
 @login_required
 def add_member(municipality_id: int):
     municipality = _load(municipality_id)
+    if not municipality.can_invite(current_user):
+        abort(403)
     form = MemberForm()
     if not form.validate_on_submit():
         flash(_("Enter the email address of an account."), "danger")
@@ -208,8 +245,8 @@ def add_member(municipality_id: int):
             try:
                 services.add_member(municipality, current_user, user, form.role.data)
                 db.session.commit()
-                flash(_("%(name)s is now linked to %(municipality)s.", name=user.name,
-                        municipality=municipality.name), "success")
+                flash(_("%(name)s is invited to %(municipality)s; the link counts once they accept.",
+                        name=user.name, municipality=municipality.name), "success")
             except DomainError as error:
                 db.session.rollback()
                 if error.status == 403:
@@ -222,9 +259,12 @@ def add_member(municipality_id: int):
 @login_required
 def remove_member(municipality_id: int, user_id: int):
     municipality = _load(municipality_id)
-    if not current_user.is_admin:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_member(municipality, current_user, user_id)
+    except DomainError:
         abort(403)
-    services.remove_member(municipality, current_user, user_id)
     db.session.commit()
     flash(_("Removed."), "success")
     return redirect(url_for(".show", municipality_id=municipality.id, _anchor="members"))

@@ -181,7 +181,7 @@ class Meeting(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64))
     place: Mapped[str] = mapped_column(String(300), default="")
-    online_url: Mapped[str] = mapped_column(String(500), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="", info={"private": True})  # the two sides only
     notes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default="planned")
     sequence: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,13 +2,17 @@
 
 Tables come from the models' metadata, so every feature's tables are included without listing them.
 Secrets stay out: columns marked `info={"secret": True}` are dropped, and so are tables in DENIED_TABLES
-or whose every column is secret. Full-text search is enabled on modules and good practices when those
+or whose every column is secret. Private data stays out too: columns marked `info={"private": True}`
+(online meeting links, free-text audit details) and any column named like an address or a browser
+(PRIVATE_COLUMN_NAMES); audit targets are kept only when they name an object (`user:12`), never raw
+login input such as the email address typed in a failed sign-in. Full-text search is enabled on modules and good practices when those
 tables exist (features may register more with `register_archive_fts`).
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -23,6 +27,10 @@ from app.extensions import db
 # Tables that hold credentials, or mail bodies carrying password-reset links and calendar feed addresses.
 DENIED_TABLES = frozenset({"api_tokens", "password_resets", "outbox_messages", "outbox_attachments",
                            "alembic_version"})
+# Columns about people's connections, whatever table they are in.
+PRIVATE_COLUMN_NAMES = frozenset({"ip", "ip_address", "remote_addr", "user_agent", "client_ip"})
+# Audit targets that name an object; anything else is what someone typed.
+_OBJECT_REFERENCE = re.compile(r"^[a-z_]+:\d+$")
 # Full-text search: table -> the columns indexed when they exist.
 DEFAULT_FTS = {
     "course_modules": ("title", "summary", "description", "objectives"),
@@ -72,13 +80,28 @@ def _descriptions() -> dict[str, str]:
     return out
 
 
+def _left_out(column) -> bool:
+    return bool(column.info.get("secret") or column.info.get("private")
+                or column.name.lower() in PRIVATE_COLUMN_NAMES)
+
+
+def _audit_row(row: dict) -> dict:
+    if "target" in row and not _OBJECT_REFERENCE.match(row["target"] or ""):
+        row["target"] = ""
+    return row
+
+
+# table -> a function that cleans each exported row (a dict of the kept columns).
+ROW_FILTERS = {"audit_events": _audit_row}
+
+
 def kept_tables() -> list[tuple[object, list]]:
     """(table, kept columns) in dependency order, without denied tables and secret columns."""
     kept = []
     for table in db.metadata.sorted_tables:
         if table.name in DENIED_TABLES:
             continue
-        columns = [c for c in table.columns if not c.info.get("secret")]
+        columns = [c for c in table.columns if not _left_out(c)]
         if columns:
             kept.append((table, columns))
     return kept
@@ -126,8 +149,9 @@ def _write(path: Path) -> dict[str, int]:
         counts[table.name] = 0
         batch = []
         result = db.session.execute(select(*columns).order_by(*table.primary_key.columns)).yield_per(2000)
+        clean = ROW_FILTERS.get(table.name, lambda r: r)
         for row in result:
-            batch.append({n: _value(v) for n, v in zip(names_in_order, row, strict=True)})
+            batch.append(clean({n: _value(v) for n, v in zip(names_in_order, row, strict=True)}))
             if len(batch) >= 2000:
                 out[table.name].insert_all(batch, batch_size=500)
                 counts[table.name] += len(batch)

@@ -20,4 +20,9 @@ def export(path: Path):
     if not path.parent.exists():
         raise UsageError(f"The folder {path.parent} does not exist.")
     counts = export_archive(path)
+    from app.core import audit
+    from app.extensions import db
+
+    audit.record("archive.export", None, target="archive", detail=str(path))
+    db.session.commit()
     click.echo(f"Archive written to {path}: {len(counts)} tables, {sum(counts.values())} rows.")

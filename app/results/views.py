@@ -6,6 +6,7 @@ import io
 
 from flask import Response, abort, jsonify, render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.core.permissions import admin_required
 from app.core.reference import country_name
@@ -93,12 +94,16 @@ def archive():
 
     from flask import send_file
 
+    from app.core import audit
+    from app.extensions import db
     from app.results.archive import export_archive
 
     handle, name = tempfile.mkstemp(suffix=".sqlite")
     os.close(handle)
     try:
         export_archive(name)
+        audit.record("archive.download", current_user, target="archive")
+        db.session.commit()
         stream = open(name, "rb")  # noqa: SIM115 (closed by the response)
     finally:
         os.unlink(name)  # the open file stays readable until the response closes it

@@ -15,7 +15,8 @@ def test_token_from_email_and_password(client, make, db):
     assert stored.token_hash != token and len(stored.token_hash) == 64
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert me == {"id": user.id, "name": user.name, "email": user.email, "role": "participant",
-                  "com_role": user.com_role, "organisation": "", "country": "BE", "timezone": "Europe/Brussels",
+                  "com_role": user.com_role, "com_role_status": "granted", "organisation": "", "country": "BE",
+                  "timezone": "Europe/Brussels",
                   "language": "en", "languages": ["en"], "is_coach": False}
 
 

@@ -23,8 +23,8 @@ class MunicipalityFactories:
         values.setdefault("reduction_target_percent", 20.0)
         values.setdefault("target_year", 2020)
         municipality = Municipality(**values)
-        municipality.members = ([MunicipalityMember(user=u, role="follower") for u in followers]
-                                + [MunicipalityMember(user=u, role="editor") for u in editors])
+        municipality.members = ([MunicipalityMember(user=u, role="follower", status="accepted") for u in followers]
+                                + [MunicipalityMember(user=u, role="editor", status="accepted") for u in editors])
         db.session.add(municipality)
         db.session.flush()
         if commit:

@@ -106,7 +106,8 @@ def test_edit_permission_matrix(client, town, make, login, who, status):
         from app.municipalities.models import MunicipalityMember
 
         user = users[who]()
-        db.session.add(MunicipalityMember(municipality_id=municipality.id, user_id=user.id, role="editor"))
+        db.session.add(MunicipalityMember(municipality_id=municipality.id, user_id=user.id, role="editor",
+                                          status="accepted"))
         db.session.commit()
         login(user)
     elif who != "anonymous":
@@ -145,13 +146,17 @@ def test_dashboard(client, town, munis, make, login, count_queries):
         as_text=True)
 
 
-def test_admin_links_and_removes_members(client, town, make, login, db):
+def test_admin_links_and_removes_members(app, client, town, make, login, db):
     municipality, _ = town
     officer = make.user(com_role="municipality", email="officer@hasselt.example")
     login(make.admin())
     response = client.post(f"/municipalities/{municipality.id}/members",
                            data={"email": "officer@hasselt.example", "role": "editor"})
     assert response.status_code == 302
+    db.session.refresh(municipality)
+    assert officer not in municipality.editors  # invited: no rights until they accept
+    officer_client = login(officer, target=app.test_client())
+    assert officer_client.post(f"/municipalities/{municipality.id}/invitation/accept").status_code == 302
     db.session.refresh(municipality)
     assert officer in municipality.editors
     client.post(f"/municipalities/{municipality.id}/members/{officer.id}/remove")

@@ -119,3 +119,59 @@ def test_modules_and_good_practices_get_full_text_search(app, db, world, tmp_pat
                            ).fetchone()[0] == 1
     assert ("submitted_by_id", "users") in {(r["from"], r["table"]) for r in
                                             archive.execute("PRAGMA foreign_key_list(good_practices)")}
+
+
+# Issue 10: no addresses, no raw login input, no private links; downloads are audited --------------
+def test_archive_leaves_out_addresses_login_input_and_meeting_links(app, client, db, world, make, tmp_path):
+    from app.courses import services as courses
+
+    admin, coordinator = world
+    client.post("/auth/login", data={"email": "typo-giulia@exampel.org", "password": "wrong password"},
+                environ_base={"REMOTE_ADDR": "203.0.113.77", "HTTP_USER_AGENT": "SecretBrowser/1.0"})
+    client.post("/auth/login", data={"email": coordinator.email, "password": make.PASSWORD},
+                environ_base={"REMOTE_ADDR": "203.0.113.78"})
+    trainer = make.trainer()
+    module = courses.create_module(trainer, title="Webinar", status="published")
+    from datetime import timedelta
+
+    from app.core.timeutil import utcnow
+
+    start = utcnow().replace(microsecond=0) + timedelta(days=3)
+    courses.add_session(trainer, module, starts_at=start, ends_at=start + timedelta(hours=2), capacity=5,
+                        timezone="Europe/Rome", online_url="https://meet.example.org/private-room-99")
+    db.session.commit()
+    path = tmp_path / "archive.sqlite"
+    result = app.test_cli_runner().invoke(args=["data", "export", str(path)])
+    assert result.exit_code == 0, result.output
+    raw = path.read_bytes()
+    for secret in (b"typo-giulia", b"203.0.113.7", b"SecretBrowser", b"private-room-99"):
+        assert secret not in raw, secret
+    with _open(path) as connection:
+        columns = {r["name"] for r in connection.execute("PRAGMA table_info(audit_events)")}
+        assert "ip" not in columns and "detail" not in columns and {"action", "at", "target"} <= columns
+        targets = dict(connection.execute("SELECT action, target FROM audit_events WHERE action LIKE 'login.%'")
+                       .fetchall())
+        assert targets == {"login.failure": "", "login.success": f"user:{coordinator.id}"}
+        for table, column in (("course_sessions", "online_url"), ("peer_meetings", "online_url"),
+                              ("coach_profiles", "meeting_url"), ("appointments", "location")):
+            kept = {r["name"] for r in connection.execute(f"PRAGMA table_info({table})")}
+            assert kept and column not in kept, table
+        omitted = connection.execute("SELECT omitted_columns FROM _tables WHERE name = 'audit_events'").fetchone()
+        assert "ip" in omitted[0]
+    from sqlalchemy import select
+
+    from app.auth.models import AuditEvent
+
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "archive.export"))
+
+
+def test_archive_downloads_are_audited(client, db, world, login):
+    from sqlalchemy import select
+
+    from app.auth.models import AuditEvent
+
+    admin, _coordinator = world
+    login(admin)
+    assert client.get("/results/archive.sqlite").status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "archive.download"))
+    assert event is not None and event.actor_id == admin.id
