@@ -53,3 +53,30 @@ def redis_server(tmp_path_factory):
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def fresh_database(tmp_path, database_url):
+    """make() → the URL of a brand-new empty database of the test database's kind (dropped afterwards)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    made: list[str] = []
+    admin = None if database_url.startswith("sqlite") else create_engine(database_url, isolation_level="AUTOCOMMIT")
+
+    def make() -> str:
+        name = f"mia_f_{uuid.uuid4().hex[:8]}"
+        if admin is None:
+            return f"sqlite:///{tmp_path / (name + '.sqlite')}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return database_url.rsplit("/", 1)[0] + "/" + name
+
+    yield make
+    if admin is not None:
+        with admin.connect() as conn:
+            for name in made:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
