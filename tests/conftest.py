@@ -186,8 +186,8 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, DATABASE_URL=database_url, FLASK_SECRET_KEY=TEST_SECRET,
                    FLASK_RATELIMIT_ENABLED="false", FLASK_SESSION_COOKIE_SECURE="false",
-                   FLASK_REMEMBER_COOKIE_SECURE="false", FLASK_SERVER_NAME_FOR_UIDS="test.mayors-in-action.eu")
-        env.update(extra_env or {})  # may override the defaults above (rate limits on, a shared storage…)
+                   FLASK_REMEMBER_COOKIE_SECURE="false", FLASK_SERVER_NAME_FOR_UIDS="test.mayors-in-action.eu",
+                   **(extra_env or {}))
         env.pop("FLASK_SCHEDULER_IN_PROCESS", None)
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{self.port}.log", "w+")  # noqa: SIM115
         self.process = subprocess.Popen(

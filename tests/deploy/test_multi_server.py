@@ -12,11 +12,13 @@ import json
 import os
 import re
 import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -28,7 +30,7 @@ from app.core.reminders import Reminder, schedule_reminders
 from app.core.timeutil import local_to_utc, utcnow
 from app.courses.models import Enrolment, TrainingSession
 from tests.coaching.conftest import next_weekday
-from tests.conftest import ROOT, LiveServer
+from tests.conftest import ROOT, TEST_SECRET, LiveServer, free_port
 from tests.courses.conftest import CourseFactories
 from tests.factories import Factories
 from tests.notifications.conftest import SMTPServer
@@ -41,15 +43,25 @@ pytestmark = [pytest.mark.live,
 CAPACITY = 4
 
 
-class Host:
-    """One server of the deployment: its own instance folder, the shared database, Redis and secret."""
+class Host(LiveServer):
+    """One server of the deployment: its own instance folder, the shared database, Redis and secret.
+
+    LiveServer with rate limits on (in Redis) and two workers (two hosts on two cores)."""
 
     def __init__(self, name: str, database_url: str, redis_url: str, instance):
         self.name, self.instance = name, instance
-        self.server = LiveServer(database_url, workers=2, extra_env={
-            "MIA_INSTANCE_PATH": str(instance), "FLASK_RATELIMIT_ENABLED": "true",
-            "FLASK_RATELIMIT_STORAGE_URI": redis_url})
-        self.url = self.server.url
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, DATABASE_URL=database_url, FLASK_SECRET_KEY=TEST_SECRET, MIA_INSTANCE_PATH=str(instance),
+                   FLASK_RATELIMIT_ENABLED="true", FLASK_RATELIMIT_STORAGE_URI=redis_url,
+                   FLASK_SESSION_COOKIE_SECURE="false", FLASK_REMEMBER_COOKIE_SECURE="false")
+        env.pop("FLASK_SCHEDULER_IN_PROCESS", None)
+        self.log = open(instance / "gunicorn.log", "w+")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
+             "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket", "app:create_app()"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait()
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +73,7 @@ def hosts(database_url, _schema, redis_server, tmp_path_factory):
         yield started
     finally:
         for host in started:
-            host.server.stop()
+            host.stop()
 
 
 def _call(url: str, method: str = "GET", body: dict | None = None, token: str | None = None,
