@@ -29,7 +29,7 @@ class MiaFlask(Flask):
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = MiaFlask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app = MiaFlask(__name__, instance_path=instance_path(), instance_relative_config=True)
     _configure(app, config)
     _init_extensions(app)
     _register_features(app)
@@ -38,6 +38,13 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.extensions["scheduler"] = start_in_process(app)
     return app
+
+
+def instance_path() -> str | None:
+    """MIA_INSTANCE_PATH, else Flask's own choice: `instance/` beside a source checkout's package,
+    `<prefix>/var/app-instance` for an installed one. Never inside site-packages."""
+    path = os.environ.get("MIA_INSTANCE_PATH")
+    return os.path.abspath(os.path.expanduser(path)) if path else None
 
 
 def _configure(app: Flask, config: dict | None) -> None:
@@ -52,7 +59,7 @@ def _configure(app: Flask, config: dict | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'mayors.sqlite'}"
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+        app.config["SECRET_KEY"] = _secret_key(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
         ["translations"] + [f"{name}/translations" for name in FEATURES])
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
@@ -60,6 +67,20 @@ def _configure(app: Flask, config: dict | None) -> None:
     from app.core.text import install_log_escaping
 
     install_log_escaping()  # what people typed cannot start a log line of its own
+
+
+def _secret_key(app: Flask) -> str:
+    """SECRET_KEY_FILE names a file holding the key (shared by every server); else one per instance."""
+    if app.config.get("SECRET_KEY_FILE"):
+        path = Path(app.config["SECRET_KEY_FILE"])
+        try:
+            key = path.read_text().strip()
+        except OSError as error:
+            raise RuntimeError(f"SECRET_KEY_FILE {path}: {error.strerror or error}") from error
+        if not key:
+            raise RuntimeError(f"SECRET_KEY_FILE {path} is empty")
+        return key
+    return _instance_secret(Path(app.instance_path) / "secret_key")
 
 
 def _instance_secret(path: Path) -> str:
@@ -86,7 +107,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    # Migrations are package data (app/migrations), so an installed wheel can `flask db upgrade`.
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True,
+                     compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

@@ -12,7 +12,9 @@ class Defaults:
     # SQLite: CLI and scheduler transactions take the write lock at BEGIN (see app/core/db.py).
     SQLITE_LOCK_OUTSIDE_REQUESTS = True
 
-    # Sessions and cookies
+    # Sessions and cookies. The secret key: SECRET_KEY (FLASK_SECRET_KEY), else the file SECRET_KEY_FILE
+    # (FLASK_SECRET_KEY_FILE), else one generated once into the instance folder (one server only).
+    SECRET_KEY_FILE = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

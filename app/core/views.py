@@ -38,13 +38,43 @@ def set_language():
 @bp.route("/healthz")
 @limiter.exempt
 def healthz():
+    """The database, and Redis when it holds the rate limits: 503 naming what failed."""
+    checks = {"database": _database_ok()}
+    if _redis_storage_uri():
+        checks["redis"] = _redis_ok()
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "error", **{k: "ok" if ok else "error" for k, ok in checks.items()}}
+    return jsonify(body), 200 if healthy else 503
+
+
+def _database_ok() -> bool:
     try:
         db.session.execute(text("SELECT 1"))
-        database = "ok"
+        return True
     except Exception:
-        database = "error"
-    status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "error", database=database), status
+        current_app.logger.exception("healthz: the database does not answer")
+        db.session.rollback()
+        return False
+
+
+def _redis_storage_uri() -> str | None:
+    uri = current_app.config.get("RATELIMIT_STORAGE_URI") or ""
+    return uri if "redis" in uri.partition("://")[0] else None
+
+
+def _redis_ok() -> bool:
+    """The rate-limit storage answers (its own connection, from the same URI and options)."""
+    from limits.storage import storage_from_string
+
+    storage = current_app.extensions.get("healthz_redis")
+    if storage is None:
+        options = {"socket_timeout": 2, "socket_connect_timeout": 2,
+                   **current_app.config.get("RATELIMIT_STORAGE_OPTIONS", {})}
+        storage = current_app.extensions["healthz_redis"] = storage_from_string(_redis_storage_uri(), **options)
+    try:
+        return bool(storage.check())
+    except Exception:
+        return False
 
 
 @bp.route("/calendar/<token>.ics")

@@ -10,7 +10,8 @@ from fpdf import FPDF
 from app.core.reference import topic_name
 from app.courses.models import Certificate
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
+# DejaVu Sans ships with the package (app/courses/fonts, Bitstream Vera license): no system fonts needed.
+FONT_DIRS = [Path(__file__).resolve().parent / "fonts"]
 
 
 def _font_files() -> tuple[Path, Path] | None:
