@@ -28,7 +28,8 @@ CONTROLS = ["\r", "\n", "\x00", "\x07", "\x1b", "\x7f", "\u0085", "\u2028", "\u2
 
 def _app_modules():
     for info in pkgutil.walk_packages(app_package.__path__, "app."):
-        yield importlib.import_module(info.name)
+        if not info.name.startswith("app.migrations"):  # Alembic scripts run only under Alembic
+            yield importlib.import_module(info.name)
 
 
 def _subclasses(base):
