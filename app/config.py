@@ -45,6 +45,10 @@ class Defaults:
     # Where people reach the platform: links in mail queued by the scheduler and the command line
     # (app.MiaFlask builds URLs from it when there is no request).
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # Host headers served; None: the host of PUBLIC_URL plus loopback (127.0.0.1, localhost, ::1), any port.
+    TRUSTED_HOSTS: list[str] | None = None
+    # Number of proxies in front whose X-Forwarded-For is trusted for the client address (0: none).
+    PROXY_FIX_X_FOR = 0
     PASSWORD_RESET_MINUTES = 60
 
     REMINDER_MINUTES = [1440, 60]

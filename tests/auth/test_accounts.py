@@ -121,7 +121,7 @@ def test_password_reset_is_single_use_and_expires(client, make, db):
     client.post("/auth/forgot", data={"email": "nobody@example.org"})  # same answer, no mail
     mails = db.session.scalars(select(OutboxMessage)).all()
     assert len(mails) == 1 and mails[0].to_email == user.email and mails[0].kind == "password_reset"
-    link = re.search(r"http://localhost(/auth/reset/\S+)", mails[0].text_body).group(1)
+    link = re.search(r"http://127.0.0.1:5000(/auth/reset/\S+)", mails[0].text_body).group(1)  # PUBLIC_URL
     assert db.session.scalar(select(PasswordReset.token_hash)) not in link  # only the hash is stored
     response = client.post(link, data={"password": "brand new pw", "confirm": "brand new pw"})
     assert response.status_code == 302
