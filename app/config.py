@@ -19,7 +19,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
-    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)  # also the absolute lifetime of every signed-in session
+    SESSION_IDLE_MINUTES = 120  # sessions without "Keep me signed in" end after this long unused
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 

@@ -39,7 +39,7 @@ class User(UserMixin, db.Model):
     languages: Mapped[list[str]] = mapped_column(JSONList, default=list)  # languages spoken
     is_coach: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on password change or deactivation: every other session and remember cookie dies.
+    # No longer read: UserSession rows end sessions now (kept so older databases need no change).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Calendar feed: the URL token is HMAC(secret key, salt); only its hash is stored, for lookups.
     feed_salt: Mapped[str | None] = mapped_column(String(64), info={"secret": True})
@@ -53,9 +53,24 @@ class User(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
-    # Flask-Login
+    # Not a column: the key of the browser session (UserSession) this object was signed in or loaded for.
+    session_key = None
+
+    # Flask-Login keeps get_id() in the session and the remember cookie: a random per-browser key, so
+    # those cookies work only while that browser's UserSession row exists.
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        if not self.session_key:
+            raise RuntimeError("sign in through app.auth.services.start_user_session")
+        return self.session_key
+
+    # UserMixin compares get_id(); accounts are the same when their ids are.
+    def __eq__(self, other) -> bool:
+        return self is other or (isinstance(other, User) and self.id is not None and self.id == other.id)
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:
@@ -101,7 +116,8 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"secret": True})
     prefix: Mapped[str] = mapped_column(String(12))  # first characters, to recognise it in the list
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # written at most once a minute
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
@@ -110,6 +126,30 @@ class ApiToken(db.Model):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or utcnow())
+
+
+class UserSession(db.Model):
+    """One signed-in browser: its random key lives in the session (and remember) cookie, only the hash here.
+
+    Deleting the row signs that browser out, whatever copies of its cookies exist.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"secret": True})
+    is_remembered: Mapped[bool] = mapped_column(Boolean, default=False)  # "Keep me signed in": no idle timeout
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # at most once a minute
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # absolute lifetime
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+    user: Mapped[User] = relationship()
+
 
 class PasswordReset(db.Model):
     __tablename__ = "password_resets"
@@ -117,9 +157,11 @@ class PasswordReset(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"secret": True})
+    # The link's token is HMAC(secret key, salt): rebuilt when the mail is sent, never stored in the outbox.
+    token_salt: Mapped[str | None] = mapped_column(String(64), info={"secret": True})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # also set when a newer reset or change ends it
 
     user: Mapped[User] = relationship()
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.models import PASSWORD_MAX, PASSWORD_MIN, ApiToken, PasswordReset, User
+from app.auth.models import PASSWORD_MAX, PASSWORD_MIN, ApiToken, PasswordReset, User, UserSession
 from app.core import audit
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.mail import queue_mail
@@ -102,6 +102,80 @@ def authenticate(email: str, password: str) -> User | None:
     return None
 
 
+# Browser sessions ------------------------------------------------------------------------------------
+
+def _duration(value) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
+
+
+def start_user_session(user: User, *, remember: bool, ip: str = "", user_agent: str = "") -> str:
+    """A new UserSession for a browser; returns its random key (kept in the cookies, only its hash here)."""
+    key = new_token()
+    now = utcnow()
+    db.session.add(UserSession(
+        user_id=user.id, token_hash=hash_token(key), is_remembered=bool(remember), created_at=now,
+        last_seen_at=now, expires_at=now + _duration(current_app.config["REMEMBER_COOKIE_DURATION"]),
+        ip=(ip or "")[:64], user_agent=(user_agent or "")[:300]))
+    user.session_key = key
+    return key
+
+
+def user_for_session(key: str | None, *, touch: bool = False, now=None) -> User | None:
+    """The account of a live browser session, or None when it ended, expired or sat idle too long.
+
+    With `touch`, `last_seen_at` moves on (at most once a minute) and a dead row is deleted; the caller
+    commits.
+    """
+    if not key:
+        return None
+    now = now or utcnow()
+    row = db.session.scalar(select(UserSession).join(UserSession.user)
+                            .where(UserSession.token_hash == hash_token(key)))
+    if row is None:
+        return None
+    user = row.user
+    idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+    if row.expires_at <= now or not user.is_active_account or (
+            not row.is_remembered and row.last_seen_at + idle <= now):
+        if touch:
+            db.session.delete(row)
+        return None
+    if touch and now - row.last_seen_at >= timedelta(minutes=1):
+        row.last_seen_at = now
+    user.session_key = key
+    return user
+
+
+def end_user_session(key: str | None) -> None:
+    if key:
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == hash_token(key)))
+
+
+def end_user_sessions(user: User, keep_key: str | None = None) -> None:
+    """Sign the account out everywhere (except the browser holding `keep_key`)."""
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_key:
+        query = query.where(UserSession.token_hash != hash_token(keep_key))
+    db.session.execute(query.execution_options(synchronize_session=False))
+
+
+def active_sessions(user: User) -> list[UserSession]:
+    return list(db.session.scalars(select(UserSession).where(UserSession.user_id == user.id,
+                                                             UserSession.expires_at > utcnow())
+                                   .order_by(UserSession.last_seen_at.desc())))
+
+
+def purge_user_sessions(now=None) -> str:
+    """Scheduler job: forget expired and idle browser sessions."""
+    now = now or utcnow()
+    idle = timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+    result = db.session.execute(delete(UserSession).where(
+        (UserSession.expires_at <= now)
+        | ((UserSession.is_remembered.is_(False)) & (UserSession.last_seen_at <= now - idle))))
+    db.session.commit()
+    return f"{result.rowcount} sessions ended"
+
+
 def update_profile(user: User, **values) -> User:
     for key in ("name", "organisation", "country", "com_role", "timezone", "language", "languages"):
         if key in values and values[key] is not None:
@@ -109,19 +183,20 @@ def update_profile(user: User, **values) -> User:
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, *, keep_session: str | None = None) -> None:
+    """A new password; every browser but the one holding `keep_session` is signed out."""
     if not user.check_password(current):
         raise Invalid(str(_l("Your current password is not correct.")),
                       fields={"current_password": [str(_l("Your current password is not correct."))]})
-    set_new_password(user, new)
+    set_new_password(user, new, keep_session=keep_session)
     audit.record("password.change", user, target=f"user:{user.id}")
 
 
-def set_new_password(user: User, new: str) -> None:
+def set_new_password(user: User, new: str, *, keep_session: str | None = None) -> None:
     if problem := password_problem(new):
         raise Invalid(problem, fields={"password": [problem]})
     user.set_password(new)
-    user.session_version += 1  # signs out every other session and remember cookie
+    end_user_sessions(user, keep_key=keep_session)
 
 
 def request_password_reset(email: str) -> None:
@@ -201,7 +276,7 @@ def set_role(actor: User, user: User, role: str, is_coach: bool, active: bool) -
         changes.append(f"active {user.is_active_account}->{active}")
         user.is_active_account = active
         if not active:
-            user.session_version += 1
+            end_user_sessions(user)
     if changes:
         audit.record("user.update", actor, target=f"user:{user.id}", detail="; ".join(changes))
 

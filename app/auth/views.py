@@ -1,7 +1,7 @@
 """Account pages: register, log in and out, profile, password, API tokens, calendar feed."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -24,21 +24,31 @@ from app.core.calendar import feed_url, revoke_feed, rotate_feed
 from app.core.errors import DomainError
 from app.core.forms import form_errors_from
 from app.core.reference import country_timezone
+from app.core.tokens import hash_token
 from app.core.urls import safe_next
 from app.extensions import db, login_manager
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """Sessions name the account and its session version: a password change ends the others."""
-    try:
-        user_id, version = (int(part) for part in session_id.split(":", 1))
-    except (ValueError, AttributeError):
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version or not user.is_active_account:
-        return None
+def load_user(session_key: str) -> User | None:
+    """The session and remember cookies carry a browser's random key: a live UserSession, or nobody."""
+    touch = g.get("auth_may_write", False)
+    user = services.user_for_session(session_key, touch=touch)
+    if touch and (db.session.dirty or db.session.deleted):
+        db.session.commit()  # last_seen_at, or a dead session removed: nothing else is pending yet
     return user
+
+
+@bp.before_app_request
+def _load_user_first():
+    """Load the signed-in user before any view runs, so the loader's write commits nothing else."""
+    if request.path.startswith(("/static/", "/api/")):
+        return
+    g.auth_may_write = True
+    try:
+        current_user._get_current_object()
+    finally:
+        g.auth_may_write = False
 
 
 def _start_session(user: User, remember: bool) -> None:
@@ -47,9 +57,20 @@ def _start_session(user: User, remember: bool) -> None:
     session.clear()  # a fresh session at login: nothing set before it survives (fixation)
     if language:
         session["language"] = language
+    services.start_user_session(user, remember=remember, ip=audit.client_ip(),
+                                user_agent=request.user_agent.string)
+    db.session.commit()
     login_user(user, remember=remember)
     if next_url:
         session["next_after_login"] = next_url
+
+
+def _end_session() -> None:
+    """Sign this browser out: the session is emptied and Flask-Login deletes the remember cookie."""
+    language = current_user.language  # the interface stays in the language they were using
+    session.clear()
+    logout_user()  # after clear(): it leaves the instruction to delete the remember cookie
+    session["language"] = language
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -86,7 +107,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()
+        db.session.commit()  # the audit record, also of a failure
         if user is not None:
             target = safe_next(request.args.get("next"))
             _start_session(user, remember=form.remember.data)
@@ -100,12 +121,26 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        language = current_user.language  # the interface stays in the language they were using
-        logout_user()
-        session.clear()
-        session["language"] = language
+        services.end_user_session(current_user.get_id())
+        audit.record("logout", current_user, target=f"user:{current_user.id}")
+        db.session.commit()
+        _end_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("core.home"))
+
+
+@bp.route("/sessions/end", methods=["POST"])
+@login_required
+def end_sessions():
+    """Sign out everywhere: every browser and remember cookie of the account, this one included."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.end_user_sessions(current_user)
+    audit.record("logout.everywhere", current_user, target=f"user:{current_user.id}")
+    db.session.commit()
+    _end_session()
+    flash(_("You are signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -125,6 +160,8 @@ def profile():
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
                                 .order_by(ApiToken.created_at.desc())).all()
     return render_template("auth/profile.html", form=form, tokens=tokens, token_form=TokenForm(),
+                           sessions=services.active_sessions(current_user),
+                           current_session_hash=hash_token(current_user.get_id()),
                            confirm_form=ConfirmForm(), feed=feed_url(current_user, create=False),
                            new_token=session.pop("new_token", None))
 
@@ -135,14 +172,13 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(current_user, form.current_password.data, form.password.data,
+                                     keep_session=current_user.get_id())
         except DomainError as error:
             db.session.rollback()
             form_errors_from(form, error)
         else:
             db.session.commit()
-            login_user(current_user._get_current_object(),  # the new session version
-                       remember=bool(request.cookies.get("remember_token")))
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)

@@ -22,7 +22,7 @@ from app.extensions import db
 
 # Tables that hold credentials, or mail bodies carrying password-reset links and calendar feed addresses.
 DENIED_TABLES = frozenset({"api_tokens", "password_resets", "outbox_messages", "outbox_attachments",
-                           "alembic_version"})
+                           "user_sessions", "alembic_version"})
 # Full-text search: table -> the columns indexed when they exist.
 DEFAULT_FTS = {
     "course_modules": ("title", "summary", "description", "objectives"),
