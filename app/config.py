@@ -60,6 +60,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "8 per 10 minutes"
+    FORGOT_LIMIT_PER_ADDRESS = "10 per hour"  # reset mails asked for, whatever the answer
+    FORGOT_LIMIT_PER_ACCOUNT = "3 per hour"
 
     # Scheduler: only `make run` starts it inside the web process.
     SCHEDULER_IN_PROCESS = False

@@ -1,6 +1,10 @@
 """Account use cases, shared by the HTML views, the API and the command line."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import secrets
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -12,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN, ApiToken, PasswordReset, User, UserSession
 from app.core import audit
 from app.core.errors import Conflict, Invalid, NotFound
-from app.core.mail import queue_mail
+from app.core.mail import SECRET_PLACEHOLDER, queue_mail
 from app.core.reference import COM_ROLES, ROLES, country_timezone, is_country, spoken_language_codes
 from app.core.timeutil import is_valid_timezone, utcnow
 from app.core.tokens import hash_token, new_token
@@ -26,12 +30,19 @@ def normalise_email(email: str) -> str:
         raise Invalid(str(error), fields={"email": [str(_l("Enter a valid email address."))]}) from None
 
 
-def password_problem(password: str | None) -> str | None:
+def password_problem(password: str | None, user_inputs: list[str] | None = None) -> str | None:
     if not password or len(password) < PASSWORD_MIN:
         return str(_l("Use at least %(n)d characters.", n=PASSWORD_MIN))
     if len(password) > PASSWORD_MAX:
         return str(_l("Use at most %(n)d characters.", n=PASSWORD_MAX))
     return None
+
+
+def _user_inputs(user: User | None) -> list[str]:
+    """What a password must not be built from: the account's own name and address."""
+    if user is None:
+        return []
+    return [part for part in (user.name, user.email, *user.email.split("@"), *(user.name or "").split()) if part]
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -193,33 +204,84 @@ def change_password(user: User, current: str, new: str, *, keep_session: str | N
 
 
 def set_new_password(user: User, new: str, *, keep_session: str | None = None) -> None:
-    if problem := password_problem(new):
+    """The new password ends every other browser session, every API token and every open reset link,
+    and a mail tells the owner (the one way they learn of it when it was not them)."""
+    if problem := password_problem(new, user_inputs=_user_inputs(user)):
         raise Invalid(problem, fields={"password": [problem]})
     user.set_password(new)
     end_user_sessions(user, keep_key=keep_session)
+    _end_password_resets(user)
+    revoke_api_tokens(user)
+    queue_mail(user, "password_changed", "password_changed",
+               subject=_l("Your Mayors in Action password was changed"),
+               context={"reset_url": url_for("auth.forgot_password", _external=True),
+                        "contact": current_app.config["CONTACT_EMAIL"], "at": utcnow()})
+
+
+def _reset_token(salt: str) -> str:
+    """A reset link's token: HMAC(secret key, salt), rebuilt when the mail is sent; only its hash is stored."""
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    digest = hmac.new(key, f"password-reset:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _end_password_resets(user: User) -> None:
+    """Every reset link of the account still open stops working."""
+    db.session.execute(update(PasswordReset)
+                       .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+                       .values(used_at=utcnow()).execution_options(synchronize_session=False))
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a single-use link; silent for unknown addresses so accounts cannot be discovered."""
+    """Mail a single-use link; silent for unknown addresses so accounts cannot be discovered.
+
+    A newer request ends the older links. The outbox keeps the mail with the link hidden
+    (SECRET_PLACEHOLDER): `reset_link_secret` puts the token in when the mail is sent.
+    """
     user = find_user_by_email(email)
     if user is None or not user.is_active_account:
         return
-    token = new_token()
+    _end_password_resets(user)
+    salt = secrets.token_hex(32)
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-    db.session.add(PasswordReset(user_id=user.id, token_hash=hash_token(token),
-                                 expires_at=utcnow() + timedelta(minutes=minutes)))
+    reset = PasswordReset(user_id=user.id, token_salt=salt, token_hash=hash_token(_reset_token(salt)),
+                          expires_at=utcnow() + timedelta(minutes=minutes))
+    db.session.add(reset)
+    db.session.flush()
     queue_mail(user, "password_reset", "password_reset", subject=_l("Reset your Mayors in Action password"),
-               context={"link": url_for("auth.reset_password", token=token, _external=True),
-                        "minutes": minutes})
+               context={"link": url_for("auth.reset_password", token=SECRET_PLACEHOLDER, _external=True),
+                        "minutes": minutes},
+               dedupe_key=f"password_reset:{reset.id}")
     audit.record("password.reset_requested", user, target=f"user:{user.id}")
+
+
+def reset_link_secret(message) -> str | None:
+    """The token of a reset mail being sent (app/core/mail.py register_mail_secret), while the link is open."""
+    reference = (message.dedupe_key or "").removeprefix("password_reset:")
+    reset = db.session.get(PasswordReset, int(reference)) if reference.isdigit() else None
+    if reset is None or reset.token_salt is None or reset.user_id != message.user_id \
+            or reset.used_at is not None or reset.expires_at <= utcnow():
+        return None
+    return _reset_token(reset.token_salt)
+
+
+def find_password_reset(token: str | None) -> PasswordReset | None:
+    """The open reset for a link's token, or None when unknown, used, ended or expired."""
+    if not token:
+        return None
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == hash_token(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
+        return None
+    return reset
 
 
 def reset_password(token: str, new: str) -> User:
     """Use a reset link once: the conditional update makes a second use (or a race) fail."""
-    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == hash_token(token)))
-    if reset is None or reset.used_at is not None or reset.expires_at < utcnow():
+    reset = find_password_reset(token)
+    if reset is None:
         raise NotFound(str(_l("This link is invalid or has expired. Ask for a new one.")), code="invalid_token")
-    if problem := password_problem(new):
+    if problem := password_problem(new, user_inputs=_user_inputs(reset.user)):
         raise Invalid(problem, fields={"password": [problem]})
     claimed = db.session.execute(
         update(PasswordReset).where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
@@ -250,6 +312,12 @@ def revoke_api_token(user: User, token_id: int) -> ApiToken:
         token.revoked_at = utcnow()
         audit.record("token.revoke", user, target=f"token:{token.id}")
     return token
+
+
+def revoke_api_tokens(user: User) -> None:
+    """Every token of the account stops working (a password change)."""
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
 
 
 def user_for_api_token(plain: str) -> User | None:

@@ -17,7 +17,7 @@ from app.auth.forms import (
     ResetPasswordForm,
     TokenForm,
 )
-from app.auth.limits import login_limits
+from app.auth.limits import forgot_limits, login_limits
 from app.auth.models import ApiToken, User
 from app.core import audit
 from app.core.calendar import feed_url, revoke_feed, rotate_feed
@@ -185,7 +185,7 @@ def change_password():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@login_limits
+@forgot_limits
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -196,19 +196,34 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form)
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
+@bp.route("/reset", methods=["GET", "POST"], defaults={"token": None})
+@bp.route("/reset/<token>", methods=["GET", "POST"])  # a POST here is treated as opening the link
+def reset_password(token: str | None):
+    """The link from the mail parks its token in the session and redirects to /auth/reset: the token
+    leaves the address bar, the history and the access logs after the first request."""
+    if token is not None:
+        if services.find_password_reset(token) is None:
+            flash(_("This link is invalid or has expired. Ask for a new one."), "danger")
+            return redirect(url_for("auth.forgot_password"))
+        session["reset_token"] = token
+        return redirect(url_for("auth.reset_password"))
+    if services.find_password_reset(session.get("reset_token")) is None:
+        session.pop("reset_token", None)
+        flash(_("This link is invalid or has expired. Ask for a new one."), "danger")
+        return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            services.reset_password(session.get("reset_token"), form.password.data)
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "danger")
             if error.status == 404:
+                flash(error.message, "danger")
                 return redirect(url_for("auth.forgot_password"))
+            form_errors_from(form, error)
         else:
             db.session.commit()
+            session.pop("reset_token", None)
             flash(_("Your new password is set. Please sign in."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)

@@ -42,6 +42,8 @@ def upgrade():
 
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.add_column(sa.Column('token_salt', sa.String(length=64), nullable=True))
+    # Older reset mails in the outbox hold working links: end those links.
+    op.execute(sa.text("UPDATE password_resets SET used_at = expires_at WHERE used_at IS NULL"))
 
 
 def downgrade():
