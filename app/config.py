@@ -51,6 +51,10 @@ class Defaults:
     # Number of proxies in front whose X-Forwarded-For is trusted for the client address (0: none).
     PROXY_FIX_X_FOR = 0
     PASSWORD_RESET_MINUTES = 60
+    # OWASP's scrypt guidance (N=2^17, r=8, p=1: 128 MiB, a fraction of a second); older hashes are made
+    # again at this cost on the next sign-in. Tests lower it.
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
+    PASSWORD_MIN_SCORE = 3  # zxcvbn score (0-4) a new password needs; 0 switches the check off
 
     REMINDER_MINUTES = [1440, 60]
 

@@ -12,7 +12,27 @@ from app.auth.models import PASSWORD_MAX, PASSWORD_MIN
 from app.core.reference import COM_ROLES, INTERFACE_LANGUAGES, ROLES, country_choices, spoken_language_choices
 from app.core.timeutil import all_timezones, is_valid_timezone
 
-_password = [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
+
+class HardToGuess:
+    """Refuses common and breached-style passwords, and ones built from the account's name or address:
+    the form's face of services.password_problem (the API and the CLI call it directly)."""
+
+    def __call__(self, form, field):
+        from flask_login import current_user
+
+        from app.auth.services import password_problem, user_inputs_for
+
+        inputs = list(getattr(form, "user_inputs", None) or [])
+        for name in ("name", "email"):
+            if name in form and form[name].data:
+                inputs += user_inputs_for(form[name].data)
+        if current_user.is_authenticated:
+            inputs += user_inputs_for(current_user.name, current_user.email)
+        if field.data and (problem := password_problem(field.data, user_inputs=inputs)):
+            raise ValidationError(problem)
+
+
+_password = [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX), HardToGuess()]
 
 
 class MultiCheckboxField(SelectMultipleField):

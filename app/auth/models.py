@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -76,9 +77,13 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.is_active_account
 
-    # Passwords (scrypt through Werkzeug)
+    # Passwords (scrypt through Werkzeug, at the cost PASSWORD_HASH_METHOD names)
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+    def password_needs_rehash(self) -> bool:
+        """Made with another method or cost than the configured one ("scrypt:131072:8:1$salt$hash")."""
+        return (self.password_hash or "").split("$", 1)[0] != current_app.config["PASSWORD_HASH_METHOD"]
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

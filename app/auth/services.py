@@ -12,6 +12,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN, ApiToken, PasswordReset, User, UserSession
 from app.core import audit
@@ -31,18 +32,50 @@ def normalise_email(email: str) -> str:
 
 
 def password_problem(password: str | None, user_inputs: list[str] | None = None) -> str | None:
+    """Why a new password is refused, or None: the one check behind every form, the API and the CLI.
+
+    Common and breached-style passwords (and ones built from the account's own name or address) are
+    refused offline with zxcvbn: its lists of the most used passwords, words and names, and patterns
+    (repeats, sequences, keyboard rows, dates). PASSWORD_MIN_SCORE (0-4) sets how hard to guess.
+    """
     if not password or len(password) < PASSWORD_MIN:
         return str(_l("Use at least %(n)d characters.", n=PASSWORD_MIN))
     if len(password) > PASSWORD_MAX:
         return str(_l("Use at most %(n)d characters.", n=PASSWORD_MAX))
-    return None
+    minimum = int(current_app.config.get("PASSWORD_MIN_SCORE", 3))
+    if minimum <= 0:
+        return None
+    from zxcvbn import zxcvbn
+
+    inputs = [part.lower() for part in user_inputs or [] if part and len(part) >= 3]
+    result = zxcvbn(password, user_inputs=inputs, max_length=PASSWORD_MAX)
+    if result["score"] >= minimum:
+        return None
+    sources = {match.get("dictionary_name") for match in result["sequence"]}
+    patterns = {match.get("pattern") for match in result["sequence"]}
+    if "user_inputs" in sources:
+        reason = _l("It contains your name or email address.")
+    elif "passwords" in sources:
+        reason = _l("It is one of the most used passwords, or close to one: attackers try those first.")
+    elif patterns & {"repeat", "sequence", "spatial", "date", "regex"}:
+        reason = _l("It is built from repeats, sequences, keyboard rows or dates, which attackers try first.")
+    else:
+        reason = _l("It is made of common words or names, which attackers try first.")
+    return str(_l("This password is too easy to guess. %(reason)s Add a few uncommon words, "
+                  "or let a password manager make one.", reason=reason))
+
+
+def user_inputs_for(*values: str | None) -> list[str]:
+    """A name and an address, and their parts: what a password must not be built from."""
+    parts: list[str] = []
+    for value in values:
+        if value:
+            parts += [value, *value.replace("@", " ").replace(".", " ").split()]
+    return parts
 
 
 def _user_inputs(user: User | None) -> list[str]:
-    """What a password must not be built from: the account's own name and address."""
-    if user is None:
-        return []
-    return [part for part in (user.name, user.email, *user.email.split("@"), *(user.name or "").split()) if part]
+    return user_inputs_for(user.name, user.email) if user is not None else []
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -62,7 +95,7 @@ def create_user(*, email: str, name: str, password: str, country: str, role: str
     name = (name or "").strip()
     if not name or len(name) > 120:
         fields["name"] = [str(_l("Enter a name of at most 120 characters."))]
-    if problem := password_problem(password):
+    if problem := password_problem(password, user_inputs=user_inputs_for(name, email)):
         fields["password"] = [problem]
     country = (country or "").strip().upper()
     if not is_country(country):
@@ -101,11 +134,31 @@ def create_user(*, email: str, name: str, password: str, country: str, role: str
     return user
 
 
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of nothing, at the configured cost: unknown accounts take as long to refuse as known ones."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _DUMMY_HASHES[method]
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The user when the password matches an active account; every attempt is audited."""
+    """The user when the password matches an active account; every attempt is audited.
+
+    A hash made at an older cost is made again at the configured one (PASSWORD_HASH_METHOD).
+    """
     user = find_user_by_email(email or "")
-    ok = user is not None and user.check_password(password or "") and user.is_active_account
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(), password or "")  # the same work as for a real account
+        ok = False
+    else:
+        ok = user.check_password(password or "") and user.is_active_account
     if ok:
+        if user.password_needs_rehash():
+            user.set_password(password)
         user.last_login_at = utcnow()
         audit.record("login.success", user, target=f"user:{user.id}")
         return user

@@ -207,11 +207,13 @@ def reset_password(token: str | None):
             return redirect(url_for("auth.forgot_password"))
         session["reset_token"] = token
         return redirect(url_for("auth.reset_password"))
-    if services.find_password_reset(session.get("reset_token")) is None:
+    reset = services.find_password_reset(session.get("reset_token"))
+    if reset is None:
         session.pop("reset_token", None)
         flash(_("This link is invalid or has expired. Ask for a new one."), "danger")
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
+    form.user_inputs = services.user_inputs_for(reset.user.name, reset.user.email)
     if form.validate_on_submit():
         try:
             services.reset_password(session.get("reset_token"), form.password.data)

@@ -37,7 +37,9 @@ def test_register_rejects_duplicate_and_short_password(client, make):
 
 
 def test_long_passwords_up_to_128_are_accepted(client, db):
-    password = "p" * 128
+    password = ("heraklion harbour lights at dusk, 7 quiet gulls and one kettle of mint tea "
+                "on the balcony of a mayor who rides a blue tandem bicycle")[:128]
+    assert len(password) == 128
     response = client.post("/auth/register", data={
         "name": "Long", "email": "long@example.org", "password": password, "confirm": password,
         "country": "PL", "com_role": "other", "language": "en"})
