@@ -54,6 +54,7 @@ class Defaults:
     # OWASP's scrypt guidance (N=2^17, r=8, p=1: 128 MiB, a fraction of a second); older hashes are made
     # again at this cost on the next sign-in. Tests lower it.
     PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
+    API_TOKEN_DAYS = 365  # lifetime of a new API token unless its creator chooses (1-3650 days)
     PASSWORD_MIN_SCORE = 3  # zxcvbn score (0-4) a new password needs; 0 switches the check off
 
     REMINDER_MINUTES = [1440, 60]

@@ -4,8 +4,16 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN
@@ -138,6 +146,8 @@ class TokenForm(FlaskForm):
 
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)],
                        description=_l("What will use it, e.g. “regional dashboard”."))
+    expires_in_days = IntegerField(_l("Valid for (days)"), default=365,
+                                   validators=[Optional(), NumberRange(min=1, max=3650)])
 
 
 class ConfirmForm(FlaskForm):

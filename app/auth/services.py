@@ -346,15 +346,31 @@ def reset_password(token: str, new: str) -> User:
     return reset.user
 
 
-def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token; the plain value is returned once and never stored."""
+TOKEN_DAYS_MAX = 3650
+
+
+def create_api_token(user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token, valid for `expires_in_days` (API_TOKEN_DAYS by default); the plain value is
+    returned once and never stored."""
+    days = int(expires_in_days or current_app.config["API_TOKEN_DAYS"])
+    if not 1 <= days <= TOKEN_DAYS_MAX:
+        message = str(_l("Choose between 1 and %(n)d days.", n=TOKEN_DAYS_MAX))
+        raise Invalid(message, fields={"expires_in_days": [message]})
     name = (name or "").strip()[:80] or "API"
     plain = new_token("mia_")
-    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(plain), prefix=plain[:10])
+    now = utcnow()
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(plain), prefix=plain[:10],
+                     created_at=now, expires_at=now + timedelta(days=days))
     db.session.add(token)
     db.session.flush()
-    audit.record("token.create", user, target=f"token:{token.id}")
+    audit.record("token.create", user, target=f"token:{token.id}", detail=f"days={days}")
     return token, plain
+
+
+def list_api_tokens(user: User):
+    """The account's tokens that still work or expired, newest first (revoked ones are gone)."""
+    return (select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
 
 
 def revoke_api_token(user: User, token_id: int) -> ApiToken:
@@ -373,11 +389,15 @@ def revoke_api_tokens(user: User) -> None:
                        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
 
 
-def user_for_api_token(plain: str) -> User | None:
+def user_for_api_token(plain: str, now=None) -> User | None:
+    """The account of a live token; `last_used_at` moves on at most once a minute (the caller commits)."""
+    now = now or utcnow()
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain),
                                                      ApiToken.revoked_at.is_(None)))
-    if token is None or not token.user.is_active_account:
+    if token is None or token.is_expired(now) or not token.user.is_active_account:
         return None
+    if token.last_used_at is None or now - token.last_used_at >= timedelta(minutes=1):
+        token.last_used_at = now
     return token.user
 
 

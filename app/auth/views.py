@@ -24,6 +24,7 @@ from app.core.calendar import feed_url, revoke_feed, rotate_feed
 from app.core.errors import DomainError
 from app.core.forms import form_errors_from
 from app.core.reference import country_timezone
+from app.core.timeutil import utcnow
 from app.core.tokens import hash_token
 from app.core.urls import safe_next
 from app.extensions import db, login_manager
@@ -143,6 +144,16 @@ def end_sessions():
     return redirect(url_for("auth.login"))
 
 
+def _profile_page(form: ProfileForm, token_form: TokenForm | None = None, new_token: str | None = None):
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
+                                .order_by(ApiToken.created_at.desc())).all()
+    return render_template("auth/profile.html", form=form, tokens=tokens, token_form=token_form or TokenForm(),
+                           sessions=services.active_sessions(current_user),
+                           current_session_hash=hash_token(current_user.get_id()),
+                           confirm_form=ConfirmForm(), feed=feed_url(current_user, create=False),
+                           new_token=new_token, now=utcnow())
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -157,13 +168,7 @@ def profile():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"))
-    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
-                                .order_by(ApiToken.created_at.desc())).all()
-    return render_template("auth/profile.html", form=form, tokens=tokens, token_form=TokenForm(),
-                           sessions=services.active_sessions(current_user),
-                           current_session_hash=hash_token(current_user.get_id()),
-                           confirm_form=ConfirmForm(), feed=feed_url(current_user, create=False),
-                           new_token=session.pop("new_token", None))
+    return _profile_page(form)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -234,15 +239,21 @@ def reset_password(token: str | None):
 @bp.route("/tokens", methods=["POST"])
 @login_required
 def create_token():
+    """The new token is shown once, in the answer to this POST: never in the session cookie or a flash."""
     form = TokenForm()
     if form.validate_on_submit():
-        _token, plain = services.create_api_token(current_user, form.name.data)
-        db.session.commit()
-        session["new_token"] = plain  # shown once on the next page, then gone
-        flash(_("Your new API token is shown below. Copy it now: it will not be shown again."), "success")
+        try:
+            _token, plain = services.create_api_token(current_user, form.name.data, form.expires_in_days.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your new API token is shown below. Copy it now: it will not be shown again."), "success")
+            return _profile_page(ProfileForm(obj=current_user), new_token=plain)
     else:
         flash(_("Give the token a name."), "danger")
-    return redirect(url_for("auth.profile") + "#tokens")
+    return _profile_page(ProfileForm(obj=current_user), token_form=form), 422
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -181,8 +181,9 @@ def test_api_tokens_created_shown_once_and_revoked(client, make, login, db):
 
     user = make.user()
     login(user)
-    client.post("/auth/tokens", data={"token-name": "dashboard"})
-    page = client.get("/auth/profile").get_data(as_text=True)
+    response = client.post("/auth/tokens", data={"token-name": "dashboard"})
+    assert response.status_code == 200  # shown in the answer to the POST
+    page = response.get_data(as_text=True)
     plain = re.search(r'id="new-token" class="[^"]*" readonly value="(mia_[^"]+)"', page).group(1)
     assert plain not in client.get("/auth/profile").get_data(as_text=True)  # shown once
     token = db.session.scalar(select(ApiToken))
