@@ -12,6 +12,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN, ApiToken, PasswordReset, User, UserSession
@@ -193,8 +194,8 @@ def user_for_session(key: str | None, *, touch: bool = False, now=None) -> User 
     if not key:
         return None
     now = now or utcnow()
-    row = db.session.scalar(select(UserSession).join(UserSession.user)
-                            .where(UserSession.token_hash == hash_token(key)))
+    row = db.session.scalar(select(UserSession).join(UserSession.user).options(contains_eager(UserSession.user))
+                            .where(UserSession.token_hash == hash_token(key)))  # one query, as before
     if row is None:
         return None
     user = row.user
