@@ -6,26 +6,85 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask
+from flask.globals import _cv_request
+from werkzeug.exceptions import SecurityError
+from werkzeug.routing import BuildError
+from werkzeug.wsgi import get_host
 
 from app.config import FEATURES, Defaults
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+_ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # as Flask quotes anchors
 
 
 class MiaFlask(Flask):
-    """Flask that builds absolute links outside requests (scheduler, command line) from PUBLIC_URL."""
+    """Flask whose absolute links always use PUBLIC_URL, and which refuses untrusted Host headers.
+
+    Links that leave the page (mail, calendar feeds, certificates) are built from PUBLIC_URL inside
+    requests too: a forged `Host` header must never end up in a password-reset mail.
+    """
 
     def create_url_adapter(self, request):
-        adapter = super().create_url_adapter(request)
-        if adapter is None and request is None:
-            public = urlsplit(self.config["PUBLIC_URL"])
-            adapter = self.url_map.bind(public.netloc, script_name=public.path or "/",
-                                        url_scheme=public.scheme or "https")
-        return adapter
+        if request is None:
+            adapter = super().create_url_adapter(None)
+            if adapter is None:
+                public = urlsplit(self.config["PUBLIC_URL"])
+                adapter = self.url_map.bind(public.netloc, script_name=public.path or "/",
+                                            url_scheme=public.scheme or "https")
+            return adapter
+        # Flask's own TRUSTED_HOSTS check cannot match IPv6 literals ([::1]); this one can.
+        host = get_host(request.environ)
+        trusted = self.config.get("TRUSTED_HOSTS")
+        if trusted and not is_trusted_host(host, trusted):
+            raise SecurityError()
+        request.host = host
+        return self.url_map.bind_to_environ(request.environ, server_name=self.config["SERVER_NAME"],
+                                            subdomain=self.url_map.default_subdomain or "")
+
+    def url_for(self, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
+                _scheme: str | None = None, _external: bool | None = None, **values) -> str:
+        ctx = _cv_request.get(None)
+        if ctx is None or (not _external and _scheme is None and ctx.url_adapter is not None):
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                                   _external=_external, **values)
+        # An absolute link inside a request (or a page answering a refused Host): from PUBLIC_URL.
+        if endpoint[:1] == ".":
+            blueprint = ctx.request.blueprint
+            endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+        external = bool(_external) or _scheme is not None
+        self.inject_url_defaults(endpoint, values)
+        try:
+            url = self.create_url_adapter(None).build(endpoint, values, method=_method, url_scheme=_scheme,
+                                                      force_external=external)
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+        if _anchor is not None:
+            url = f"{url}#{quote(_anchor, safe=_ANCHOR_SAFE)}"
+        return url
+
+
+def is_trusted_host(host: str, trusted) -> bool:
+    """`host[:port]` matches a trusted name (any port); a leading dot also accepts subdomains."""
+    if not host:
+        return False
+    name = host[1:host.find("]")] if host.startswith("[") else host.partition(":")[0]
+    name = name.lower()
+    for ref in [trusted] if isinstance(trusted, str) else trusted:
+        ref = ref.strip().lower()
+        suffix = ref.startswith(".")
+        ref = ref.lstrip(".")
+        if ref.startswith("["):
+            ref = ref[1:ref.find("]")]
+        elif ref.count(":") == 1:  # "example.org:8443": the port does not matter
+            ref = ref.partition(":")[0]
+        if name == ref or (suffix and name.endswith("." + ref)):
+            return True
+    return False
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -33,6 +92,12 @@ def create_app(config: dict | None = None) -> Flask:
     _configure(app, config)
     _init_extensions(app)
     _register_features(app)
+    if int(app.config.get("PROXY_FIX_X_FOR") or 0) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind N proxies, the client address (rate limits, audit log) is the one they forward.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]), x_proto=0, x_host=0,
+                                x_port=0, x_prefix=0)
     if app.config["SCHEDULER_IN_PROCESS"] and os.environ.get("MIA_NO_SCHEDULER") != "1":
         from app.core.scheduler import start_in_process
 
@@ -58,6 +123,12 @@ def _configure(app: Flask, config: dict | None) -> None:
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'mayors.sqlite'}"
+    if app.config.get("TRUSTED_HOSTS") is None:
+        # The host of PUBLIC_URL and loopback (any port); every other Host header gets 400.
+        public_host = urlsplit(app.config["PUBLIC_URL"]).hostname
+        app.config["TRUSTED_HOSTS"] = [h for h in (public_host, "127.0.0.1", "localhost", "::1") if h]
+    elif isinstance(app.config["TRUSTED_HOSTS"], str):  # FLASK_TRUSTED_HOSTS=a.example,b.example
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(

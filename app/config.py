@@ -21,7 +21,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
-    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)  # also the absolute lifetime of every signed-in session
+    SESSION_IDLE_MINUTES = 120  # sessions without "Keep me signed in" end after this long unused
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
@@ -47,7 +48,16 @@ class Defaults:
     # Where people reach the platform: links in mail queued by the scheduler and the command line
     # (app.MiaFlask builds URLs from it when there is no request).
     PUBLIC_URL = "http://127.0.0.1:5000"
+    # Host headers served; None: the host of PUBLIC_URL plus loopback (127.0.0.1, localhost, ::1), any port.
+    TRUSTED_HOSTS: list[str] | None = None
+    # Number of proxies in front whose X-Forwarded-For is trusted for the client address (0: none).
+    PROXY_FIX_X_FOR = 0
     PASSWORD_RESET_MINUTES = 60
+    # OWASP's scrypt guidance (N=2^17, r=8, p=1: 128 MiB, a fraction of a second); older hashes are made
+    # again at this cost on the next sign-in. Tests lower it.
+    PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
+    API_TOKEN_DAYS = 365  # lifetime of a new API token unless its creator chooses (1-3650 days)
+    PASSWORD_MIN_SCORE = 3  # zxcvbn score (0-4) a new password needs; 0 switches the check off
 
     REMINDER_MINUTES = [1440, 60]
     # Privacy: audit entries (and the IP addresses in them), sent mail and reset links are kept this long.
@@ -59,6 +69,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "8 per 10 minutes"
+    FORGOT_LIMIT_PER_ADDRESS = "10 per hour"  # reset mails asked for, whatever the answer
+    FORGOT_LIMIT_PER_ACCOUNT = "3 per hour"
 
     # Scheduler: only `make run` starts it inside the web process.
     SCHEDULER_IN_PROCESS = False

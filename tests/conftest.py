@@ -18,7 +18,7 @@ from sqlalchemy import event
 from app import create_app
 from app.extensions import db as _db
 from app.extensions import limiter
-from tests.factories import Factories
+from tests.factories import TEST_PASSWORD_HASH_METHOD, Factories
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -57,6 +57,7 @@ def base_config(database_url: str) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "PREFERRED_URL_SCHEME": "http",
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,  # cheap scrypt: the strong default takes 128 MiB
         "SCHEDULER_IN_PROCESS": False,
         # The test process only reads and sets up data: its transactions must not take SQLite's
         # write lock, or a live server waiting for it would stall (production keeps the lock).
@@ -187,6 +188,7 @@ class LiveServer:
         env = dict(os.environ, DATABASE_URL=database_url, FLASK_SECRET_KEY=TEST_SECRET,
                    FLASK_RATELIMIT_ENABLED="false", FLASK_SESSION_COOKIE_SECURE="false",
                    FLASK_REMEMBER_COOKIE_SECURE="false", FLASK_SERVER_NAME_FOR_UIDS="test.mayors-in-action.eu",
+                   FLASK_PASSWORD_HASH_METHOD=TEST_PASSWORD_HASH_METHOD,
                    **(extra_env or {}))
         env.pop("FLASK_SCHEDULER_IN_PROCESS", None)
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"gunicorn-{self.port}.log", "w+")  # noqa: SIM115

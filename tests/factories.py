@@ -12,13 +12,15 @@ from app.extensions import db
 
 _counter = itertools.count(1)
 _HASHES: dict[str, str] = {}
+# scrypt is slow on purpose; tests hash at a cheap cost (conftest.base_config sets PASSWORD_HASH_METHOD
+# to it, so signing in re-hashes nothing). Real accounts use the strong default of app/config.py.
+TEST_PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 def _hash(password: str) -> str:
-    # scrypt is slow on purpose; test accounts use cheap parameters (the hash records them), and
-    # each password is hashed once per run. Real accounts use Werkzeug's default scrypt cost.
+    # Each password is hashed once per run.
     if password not in _HASHES:
-        _HASHES[password] = generate_password_hash(password, method="scrypt:1024:8:1")
+        _HASHES[password] = generate_password_hash(password, method=TEST_PASSWORD_HASH_METHOD)
     return _HASHES[password]
 
 

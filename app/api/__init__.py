@@ -15,7 +15,7 @@ from marshmallow import Schema, ValidationError, fields
 from app.core.errors import json_error
 from app.core.pagination import paginate
 from app.core.text import control_problem
-from app.extensions import csrf
+from app.extensions import csrf, db
 
 API_PREFIX = "/api/v1"
 
@@ -79,7 +79,9 @@ def _authenticate():
     if header[:7].lower() == "bearer " and header[7:].strip():
         g.api_user = user_for_api_token(header[7:].strip())
         if g.api_user is None:
-            return json_error(401, "unauthorized", "The token is unknown or revoked.")
+            return json_error(401, "unauthorized", "The token is unknown, expired or revoked.")
+        if db.session.dirty:
+            db.session.commit()  # last_used_at (at most once a minute), before the view does anything
     view = current_app.view_functions.get(request.endpoint or "")
     is_public = view is None or getattr(view, "is_public_api", False) or (request.endpoint or "").startswith(
         "api-docs.")

@@ -6,14 +6,19 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 def init_app(app):
     from app.auth import cli, demo, privacy
+    from app.auth.services import purge_user_sessions, reset_link_secret
     from app.core.demo import register_demo
+    from app.core.mail import register_mail_secret
     from app.core.privacy import register_personal_data, register_retention
+    from app.core.scheduler import register_job
 
     app.cli.add_command(cli.users_cli)
     register_demo(app, "users", demo.load_users)
     register_personal_data(app, "account", privacy.export_account, privacy.erase_account, order=1000)
     register_retention(app, "audit_events", privacy.prune_audit)
     register_retention(app, "password_resets", privacy.prune_password_resets)
+    register_job(app, "purge_user_sessions", purge_user_sessions, minutes=60, order=90)
+    register_mail_secret(app, "password_reset", reset_link_secret)
 
 
 from app.auth import views  # noqa: E402,F401

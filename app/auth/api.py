@@ -4,25 +4,47 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from app.api import Blueprint, InputSchema, api_user, public, require
+from app.api import Blueprint, InputSchema, PageArgs, api_user, list_schema, page_of, public, require
 from app.auth import services
 from app.auth.limits import login_limits
 from app.auth.models import PASSWORD_MAX
 from app.core.calendar import feed_url, rotate_feed
 from app.core.errors import json_error
 from app.core.text import CODE_MAX, EMAIL_MAX, NAME_MAX, SHORT_TEXT_MAX
+from app.core.timeutil import iso_z
 from app.extensions import db
 
 blp = Blueprint("accounts_api", __name__, description="Accounts, tokens and the caller's own data")
 
 
+class UTCOut(fields.Field):
+    """Out: UTC with a Z suffix (or null)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso_z(value)
+
+
 class TokenRequestSchema(InputSchema):
     email = fields.String(required=True, validate=validate.Length(max=EMAIL_MAX))
     password = fields.String(required=True, validate=validate.Length(max=PASSWORD_MAX))
+    name = fields.String(load_default="API", validate=validate.Length(max=80))
+    expires_in_days = fields.Integer(load_default=None, allow_none=True,
+                                     validate=validate.Range(1, services.TOKEN_DAYS_MAX),
+                                     metadata={"description": "Days the token works (default 365)."})
 
 
 class TokenSchema(Schema):
-    token = fields.String()
+    id = fields.Integer()
+    token = fields.String(metadata={"description": "Shown once: only its hash is kept."})
+    expires_at = UTCOut()
+
+
+class TokenInfoSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    created_at = UTCOut()
+    last_used_at = UTCOut(metadata={"description": "Updated at most once a minute."})
+    expires_at = UTCOut()
 
 
 class UserCreateSchema(InputSchema):
@@ -73,9 +95,27 @@ def create_token(data):
     if user is None:
         db.session.commit()  # keep the audit record of the failure
         return json_error(401, "unauthorized", "The email address or password is not correct.")
-    _token, plain = services.create_api_token(user, "API")
+    token, plain = services.create_api_token(user, data["name"], data["expires_in_days"])
     db.session.commit()
-    return {"token": plain}
+    return {"id": token.id, "token": plain, "expires_at": token.expires_at}
+
+
+@blp.route("/auth/tokens", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, list_schema(TokenInfoSchema))
+def list_tokens(args):
+    """The caller's tokens that are not revoked (never the token itself)."""
+    return page_of(services.list_api_tokens(api_user()), args)
+
+
+@blp.route("/auth/tokens/<int:token_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(404, description="Unknown, or another account's token")
+def revoke_token(token_id: int):
+    """Revoke one of the caller's tokens: it stops working at once."""
+    services.revoke_api_token(api_user(), token_id)
+    db.session.commit()
+    return ""
 
 
 @blp.route("/users", methods=["POST"])

@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN
@@ -12,7 +20,27 @@ from app.core.forms import BaseForm
 from app.core.reference import COM_ROLES, INTERFACE_LANGUAGES, ROLES, country_choices, spoken_language_choices
 from app.core.timeutil import all_timezones, is_valid_timezone
 
-_password = [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
+
+class HardToGuess:
+    """Refuses common and breached-style passwords, and ones built from the account's name or address:
+    the form's face of services.password_problem (the API and the CLI call it directly)."""
+
+    def __call__(self, form, field):
+        from flask_login import current_user
+
+        from app.auth.services import password_problem, user_inputs_for
+
+        inputs = list(getattr(form, "user_inputs", None) or [])
+        for name in ("name", "email"):
+            if name in form and form[name].data:
+                inputs += user_inputs_for(form[name].data)
+        if current_user.is_authenticated:
+            inputs += user_inputs_for(current_user.name, current_user.email)
+        if field.data and (problem := password_problem(field.data, user_inputs=inputs)):
+            raise ValidationError(problem)
+
+
+_password = [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX), HardToGuess()]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -121,6 +149,8 @@ class TokenForm(BaseForm):
 
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)],
                        description=_l("What will use it, e.g. “regional dashboard”."))
+    expires_in_days = IntegerField(_l("Valid for (days)"), default=365,
+                                   validators=[Optional(), NumberRange(min=1, max=3650)])
 
 
 class ConfirmForm(BaseForm):

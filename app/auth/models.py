@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -47,7 +48,7 @@ class User(UserMixin, db.Model):
     languages: Mapped[list[str]] = mapped_column(JSONList, default=list)  # languages spoken
     is_coach: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on password change or deactivation: every other session and remember cookie dies.
+    # No longer read: UserSession rows end sessions now (kept so older databases need no change).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Calendar feed: the URL token is HMAC(secret key, salt); only its hash is stored, for lookups.
     feed_salt: Mapped[str | None] = mapped_column(String(64), info={"secret": True})
@@ -90,9 +91,24 @@ class User(UserMixin, db.Model):
     def _name_bulk_dml(cls, mapping, value):  # insert(User) with {"name": …} rows (demo data, benchmarks)
         mapping["stored_name"] = value
 
-    # Flask-Login
+    # Not a column: the key of the browser session (UserSession) this object was signed in or loaded for.
+    session_key = None
+
+    # Flask-Login keeps get_id() in the session and the remember cookie: a random per-browser key, so
+    # those cookies work only while that browser's UserSession row exists.
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        if not self.session_key:
+            raise RuntimeError("sign in through app.auth.services.start_user_session")
+        return self.session_key
+
+    # UserMixin compares get_id(); accounts are the same when their ids are.
+    def __eq__(self, other) -> bool:
+        return self is other or (isinstance(other, User) and self.id is not None and self.id == other.id)
+
+    def __ne__(self, other) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:
@@ -102,9 +118,13 @@ class User(UserMixin, db.Model):
     def is_erased(self) -> bool:
         return self.erased_at is not None
 
-    # Passwords (scrypt through Werkzeug)
+    # Passwords (scrypt through Werkzeug, at the cost PASSWORD_HASH_METHOD names)
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+    def password_needs_rehash(self) -> bool:
+        """Made with another method or cost than the configured one ("scrypt:131072:8:1$salt$hash")."""
+        return (self.password_hash or "").split("$", 1)[0] != current_app.config["PASSWORD_HASH_METHOD"]
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
@@ -152,7 +172,8 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"secret": True})
     prefix: Mapped[str] = mapped_column(String(12))  # first characters, to recognise it in the list
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # written at most once a minute
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
@@ -161,6 +182,30 @@ class ApiToken(db.Model):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or utcnow())
+
+
+class UserSession(db.Model):
+    """One signed-in browser: its random key lives in the session (and remember) cookie, only the hash here.
+
+    Deleting the row signs that browser out, whatever copies of its cookies exist.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"secret": True})
+    is_remembered: Mapped[bool] = mapped_column(Boolean, default=False)  # "Keep me signed in": no idle timeout
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # at most once a minute
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # absolute lifetime
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+    user: Mapped[User] = relationship()
+
 
 class PasswordReset(db.Model):
     __tablename__ = "password_resets"
@@ -168,9 +213,11 @@ class PasswordReset(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, info={"secret": True})
+    # The link's token is HMAC(secret key, salt): rebuilt when the mail is sent, never stored in the outbox.
+    token_salt: Mapped[str | None] = mapped_column(String(64), info={"secret": True})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # also set when a newer reset or change ends it
 
     user: Mapped[User] = relationship()
 

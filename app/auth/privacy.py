@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, or_, select, update
 
-from app.auth.models import ApiToken, AuditEvent, PasswordReset, User
+from app.auth.models import ApiToken, AuditEvent, PasswordReset, User, UserSession
 from app.core.privacy import FORMER_PARTICIPANT, ErasureRequest, delete_rows_before, row_dict
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -28,11 +28,15 @@ def export_account(user: User) -> dict:
         select(PasswordReset).where(PasswordReset.user_id == user.id).order_by(PasswordReset.id))]
     audit = [row_dict(event) for event in db.session.scalars(
         select(AuditEvent).where(_audit_about(user)).order_by(AuditEvent.at, AuditEvent.id))]
-    return {"account": account, "api_tokens": tokens, "password_resets": resets, "audit_events": audit}
+    sessions = [row_dict(row) for row in db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))]
+    return {"account": account, "api_tokens": tokens, "password_resets": resets, "audit_events": audit,
+            "browser_sessions": sessions}
 
 
 def erase_account(user: User, request: ErasureRequest) -> str:
     """Last in the erasure order: anonymise the row, end every session and token, drop pending mail."""
+    from app.auth.services import end_user_sessions
     from app.core.models import OutboxMessage
     from app.core.reminders import Reminder
 
@@ -57,7 +61,7 @@ def erase_account(user: User, request: ErasureRequest) -> str:
     user.is_active_account = False
     user.is_coach = False
     user.role = "participant"  # an erased administrator holds no rights
-    user.session_version += 1  # every session and remember cookie dies
+    end_user_sessions(user)  # every session and remember cookie dies
     user.feed_salt = None
     user.feed_token_hash = None
     user.languages = []

@@ -1,7 +1,7 @@
 """Account pages: register, log in and out, profile, password, API tokens, calendar feed."""
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -18,28 +18,39 @@ from app.auth.forms import (
     ResetPasswordForm,
     TokenForm,
 )
-from app.auth.limits import login_limits
+from app.auth.limits import forgot_limits, login_limits
 from app.auth.models import ApiToken, User
 from app.core import audit
 from app.core.calendar import feed_url, revoke_feed, rotate_feed
 from app.core.errors import DomainError
 from app.core.forms import form_errors_from
 from app.core.reference import country_timezone
+from app.core.timeutil import utcnow
+from app.core.tokens import hash_token
 from app.core.urls import safe_next
 from app.extensions import db, login_manager
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """Sessions name the account and its session version: a password change ends the others."""
-    try:
-        user_id, version = (int(part) for part in session_id.split(":", 1))
-    except (ValueError, AttributeError):
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version or not user.is_active_account:
-        return None
+def load_user(session_key: str) -> User | None:
+    """The session and remember cookies carry a browser's random key: a live UserSession, or nobody."""
+    touch = g.get("auth_may_write", False)
+    user = services.user_for_session(session_key, touch=touch)
+    if touch and (db.session.dirty or db.session.deleted):
+        db.session.commit()  # last_seen_at, or a dead session removed: nothing else is pending yet
     return user
+
+
+@bp.before_app_request
+def _load_user_first():
+    """Load the signed-in user before any view runs, so the loader's write commits nothing else."""
+    if request.path.startswith(("/static/", "/api/")):
+        return
+    g.auth_may_write = True
+    try:
+        current_user._get_current_object()
+    finally:
+        g.auth_may_write = False
 
 
 def _start_session(user: User, remember: bool) -> None:
@@ -48,9 +59,20 @@ def _start_session(user: User, remember: bool) -> None:
     session.clear()  # a fresh session at login: nothing set before it survives (fixation)
     if language:
         session["language"] = language
+    services.start_user_session(user, remember=remember, ip=audit.client_ip(),
+                                user_agent=request.user_agent.string)
+    db.session.commit()
     login_user(user, remember=remember)
     if next_url:
         session["next_after_login"] = next_url
+
+
+def _end_session() -> None:
+    """Sign this browser out: the session is emptied and Flask-Login deletes the remember cookie."""
+    language = current_user.language  # the interface stays in the language they were using
+    session.clear()
+    logout_user()  # after clear(): it leaves the instruction to delete the remember cookie
+    session["language"] = language
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -90,7 +112,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()
+        db.session.commit()  # the audit record, also of a failure
         if user is not None:
             target = safe_next(request.args.get("next"))
             _start_session(user, remember=form.remember.data)
@@ -104,12 +126,36 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        language = current_user.language  # the interface stays in the language they were using
-        logout_user()
-        session.clear()
-        session["language"] = language
+        services.end_user_session(current_user.get_id())
+        audit.record("logout", current_user, target=f"user:{current_user.id}")
+        db.session.commit()
+        _end_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("core.home"))
+
+
+@bp.route("/sessions/end", methods=["POST"])
+@login_required
+def end_sessions():
+    """Sign out everywhere: every browser and remember cookie of the account, this one included."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.end_user_sessions(current_user)
+    audit.record("logout.everywhere", current_user, target=f"user:{current_user.id}")
+    db.session.commit()
+    _end_session()
+    flash(_("You are signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _profile_page(form: ProfileForm, token_form: TokenForm | None = None, new_token: str | None = None):
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
+                                .order_by(ApiToken.created_at.desc())).all()
+    return render_template("auth/profile.html", form=form, tokens=tokens, token_form=token_form or TokenForm(),
+                           sessions=services.active_sessions(current_user),
+                           current_session_hash=hash_token(current_user.get_id()),
+                           confirm_form=ConfirmForm(), feed=feed_url(current_user, create=False),
+                           new_token=new_token, now=utcnow())
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -126,11 +172,7 @@ def profile():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"))
-    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
-                                .order_by(ApiToken.created_at.desc())).all()
-    return render_template("auth/profile.html", form=form, tokens=tokens, token_form=TokenForm(),
-                           confirm_form=ConfirmForm(), feed=feed_url(current_user, create=False),
-                           new_token=session.pop("new_token", None))
+    return _profile_page(form)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -139,21 +181,20 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(current_user, form.current_password.data, form.password.data,
+                                     keep_session=current_user.get_id())
         except DomainError as error:
             db.session.rollback()
             form_errors_from(form, error)
         else:
             db.session.commit()
-            login_user(current_user._get_current_object(),  # the new session version
-                       remember=bool(request.cookies.get("remember_token")))
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@login_limits
+@forgot_limits
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -164,19 +205,36 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form)
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
+@bp.route("/reset", methods=["GET", "POST"], defaults={"token": None})
+@bp.route("/reset/<token>", methods=["GET", "POST"])  # a POST here is treated as opening the link
+def reset_password(token: str | None):
+    """The link from the mail parks its token in the session and redirects to /auth/reset: the token
+    leaves the address bar, the history and the access logs after the first request."""
+    if token is not None:
+        if services.find_password_reset(token) is None:
+            flash(_("This link is invalid or has expired. Ask for a new one."), "danger")
+            return redirect(url_for("auth.forgot_password"))
+        session["reset_token"] = token
+        return redirect(url_for("auth.reset_password"))
+    reset = services.find_password_reset(session.get("reset_token"))
+    if reset is None:
+        session.pop("reset_token", None)
+        flash(_("This link is invalid or has expired. Ask for a new one."), "danger")
+        return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
+    form.user_inputs = services.user_inputs_for(reset.user.name, reset.user.email)
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            services.reset_password(session.get("reset_token"), form.password.data)
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "danger")
             if error.status == 404:
+                flash(error.message, "danger")
                 return redirect(url_for("auth.forgot_password"))
+            form_errors_from(form, error)
         else:
             db.session.commit()
+            session.pop("reset_token", None)
             flash(_("Your new password is set. Please sign in."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
@@ -185,15 +243,21 @@ def reset_password(token: str):
 @bp.route("/tokens", methods=["POST"])
 @login_required
 def create_token():
+    """The new token is shown once, in the answer to this POST: never in the session cookie or a flash."""
     form = TokenForm()
     if form.validate_on_submit():
-        _token, plain = services.create_api_token(current_user, form.name.data)
-        db.session.commit()
-        session["new_token"] = plain  # shown once on the next page, then gone
-        flash(_("Your new API token is shown below. Copy it now: it will not be shown again."), "success")
+        try:
+            _token, plain = services.create_api_token(current_user, form.name.data, form.expires_in_days.data)
+        except DomainError as error:
+            db.session.rollback()
+            form_errors_from(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your new API token is shown below. Copy it now: it will not be shown again."), "success")
+            return _profile_page(ProfileForm(obj=current_user), new_token=plain)
     else:
         flash(_("Give the token a name."), "danger")
-    return redirect(url_for("auth.profile") + "#tokens")
+    return _profile_page(ProfileForm(obj=current_user), token_form=form), 422
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

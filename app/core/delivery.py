@@ -24,6 +24,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
+from app.core.mail import reveal_secret
 from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -94,9 +95,10 @@ def build_email(message: OutboxMessage, sender: str | None = None) -> EmailMessa
     domain = current_app.config.get("SERVER_NAME_FOR_UIDS") or "mayors-in-action.eu"
     mail["Message-ID"] = f"<outbox-{message.id}@{domain}>"
     mail["Auto-Submitted"] = "auto-generated"
-    mail.set_content(message.text_body)
-    if message.html_body:
-        mail.add_alternative(message.html_body, subtype="html")
+    text_body, html_body = reveal_secret(message)  # a reset link's token exists only in the sent mail
+    mail.set_content(text_body)
+    if html_body:
+        mail.add_alternative(html_body, subtype="html")
     calendars = []
     for attachment in message.attachments:
         maintype, subtype, params = _content_type(attachment.content_type)

@@ -26,6 +26,28 @@ def register_mail_hook(app, hook: MailHook) -> None:
     app.extensions.setdefault("mail_hooks", []).append(hook)
 
 
+# A mail that carries a secret (a password-reset link) is stored with this text in its place, so the
+# outbox, which admins read, never holds a working link. When the mail is sent, the resolver its kind
+# registered gives the secret back (`resolver(message) -> str | None`; None leaves the placeholder:
+# the link no longer works anyway).
+SECRET_PLACEHOLDER = "link-hidden-in-the-outbox"
+
+
+def register_mail_secret(app, kind: str, resolver: Callable[[OutboxMessage], str | None]) -> None:
+    app.extensions.setdefault("mail_secrets", {})[kind] = resolver
+
+
+def reveal_secret(message: OutboxMessage) -> tuple[str, str]:
+    """The text and HTML bodies as they are sent: with the secret in place of the placeholder."""
+    text, html = message.text_body, message.html_body or ""
+    resolver = current_app.extensions.get("mail_secrets", {}).get(message.kind)
+    if resolver is not None and SECRET_PLACEHOLDER in text + html:
+        secret = resolver(message)
+        if secret:
+            text, html = text.replace(SECRET_PLACEHOLDER, secret), html.replace(SECRET_PLACEHOLDER, secret)
+    return text, html
+
+
 @contextlib.contextmanager
 def _recipient_timezone(user):
     """Dates in a mail in the recipient's zone, not the zone of whoever triggered it (or none, in a job).

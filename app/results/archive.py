@@ -26,7 +26,7 @@ from app.extensions import db
 
 # Tables that hold credentials, or mail bodies carrying password-reset links and calendar feed addresses.
 DENIED_TABLES = frozenset({"api_tokens", "password_resets", "outbox_messages", "outbox_attachments",
-                           "alembic_version"})
+                           "user_sessions", "alembic_version"})
 # Columns about people's connections, whatever table they are in.
 PRIVATE_COLUMN_NAMES = frozenset({"ip", "ip_address", "remote_addr", "user_agent", "client_ip"})
 # Audit targets that name an object; anything else is what someone typed.

@@ -41,7 +41,7 @@ def test_session_cookie_does_not_authenticate_the_api(client, make, login):
 
 def test_admin_creates_users_others_are_forbidden(client, make, db):
     admin, participant = make.admin(), make.user()
-    body = {"email": "new@example.org", "name": "New Person", "password": "long password", "role": "trainer",
+    body = {"email": "new@example.org", "name": "New Person", "password": "a long enough password", "role": "trainer",
             "com_role": "other", "country": "HR", "is_coach": True}
     assert client.post("/api/v1/users", json=body, headers=make.bearer(participant)).status_code == 403
     response = client.post("/api/v1/users", json=body, headers=make.bearer(admin))

@@ -9,7 +9,7 @@ from app.auth.models import ApiToken, User
 def test_users_create_and_token(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["users", "create", "coach@example.org", "--name", "Eleni", "--password",
-                                 "long password", "--role", "trainer", "--com-role", "other", "--country", "GR",
+                                 "a long enough password", "--role", "trainer", "--com-role", "other", "--country", "GR",
                                  "--coach", "--language", "nl"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "coach@example.org"))
@@ -25,13 +25,13 @@ def test_users_create_bad_input_exits_2_without_traceback(app, make):
     make.user(email="taken@example.org")
     runner = app.test_cli_runner()
     cases = [
-        ["users", "create", "taken@example.org", "--name", "X", "--password", "long password", "--country", "BE"],
+        ["users", "create", "taken@example.org", "--name", "X", "--password", "a long enough password", "--country", "BE"],
         ["users", "create", "new@example.org", "--name", "X", "--password", "short", "--country", "BE"],
-        ["users", "create", "new@example.org", "--name", "X", "--password", "long password", "--country", "QQ"],
-        ["users", "create", "new@example.org", "--name", "X", "--password", "long password", "--country", "BE",
+        ["users", "create", "new@example.org", "--name", "X", "--password", "a long enough password", "--country", "QQ"],
+        ["users", "create", "new@example.org", "--name", "X", "--password", "a long enough password", "--country", "BE",
          "--timezone", "Mars/Base"],
-        ["users", "create", "not-an-email", "--name", "X", "--password", "long password", "--country", "BE"],
-        ["users", "create", "new@example.org", "--name", "X", "--password", "long password", "--country", "BE",
+        ["users", "create", "not-an-email", "--name", "X", "--password", "a long enough password", "--country", "BE"],
+        ["users", "create", "new@example.org", "--name", "X", "--password", "a long enough password", "--country", "BE",
          "--role", "emperor"],
         ["users", "token", "nobody@example.org"],
     ]

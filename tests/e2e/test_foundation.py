@@ -30,14 +30,14 @@ def test_register_profile_language_token_logout(page, db):
     assert "Europe/Athens" in page.content()
 
     # Sign out and in again through the form.
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     sign_in(page, "maria@heraklion.gr", "a good long password")
     expect(page.get_by_role("link", name="Maria Konstantinou")).to_be_visible()
 
     # Switch the interface to Dutch with the language switcher (it submits on change).
     page.get_by_label("Language").select_option("nl")
     expect(page.locator("html")).to_have_attribute("lang", "nl")  # waits for the page it submits
-    expect(page.get_by_role("button", name="Afmelden")).to_be_visible()
+    expect(page.get_by_role("button", name="Afmelden", exact=True)).to_be_visible()
     shot(page, "foundation-03-home-dutch")
 
     # Edit the profile, in Dutch.
@@ -65,7 +65,7 @@ def test_register_profile_language_token_logout(page, db):
     db.session.rollback()  # end the test's read snapshot to see what the server wrote
     assert db.session.scalar(select(ApiToken.revoked_at)) is not None
 
-    page.get_by_role("button", name="Afmelden").click()
+    page.get_by_role("button", name="Afmelden", exact=True).click()
     expect(page.get_by_role("link", name="Aanmelden")).to_be_visible()
     assert page.console_errors == []
 

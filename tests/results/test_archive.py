@@ -43,10 +43,10 @@ def test_export_has_every_table_fks_and_no_secrets(app, db, world, tmp_path):
     assert result.exit_code == 0, result.output
     archive = _open(path)
     tables = {r["name"] for r in archive.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    expected = {t.name for t in db.metadata.sorted_tables} - {"api_tokens", "password_resets",
-                                                               "outbox_messages", "outbox_attachments"}
+    denied = {"api_tokens", "password_resets", "outbox_messages", "outbox_attachments", "user_sessions"}
+    expected = {t.name for t in db.metadata.sorted_tables} - denied
     assert expected <= tables
-    assert not tables & {"api_tokens", "password_resets", "outbox_messages", "outbox_attachments"}
+    assert not tables & denied
     user_columns = {r["name"] for r in archive.execute("PRAGMA table_info(users)")}
     assert {"email", "name", "country"} <= user_columns
     assert not user_columns & {"password_hash", "feed_salt", "feed_token_hash"}

@@ -18,18 +18,18 @@ branch_labels = None
 depends_on = None
 
 
+# In place, never a batch table copy: on SQLite, dropping the old table would fire the foreign keys of
+# every table pointing at it (ON DELETE CASCADE). The server default stays (autogenerate ignores it).
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('erased_at', app.core.types.UTCDateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('good_practices', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('former_credits', app.core.types.JSONList(), nullable=False,
-                                      server_default='[]'))
-    with op.batch_alter_table('good_practices', schema=None) as batch_op:
-        batch_op.alter_column('former_credits', server_default=None)
+    op.add_column('users', sa.Column('erased_at', app.core.types.UTCDateTime(timezone=True), nullable=True))
+    op.add_column('good_practices', sa.Column('former_credits', app.core.types.JSONList(), nullable=False,
+                                              server_default='[]'))
 
 
 def downgrade():
-    with op.batch_alter_table('good_practices', schema=None) as batch_op:
-        batch_op.drop_column('former_credits')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('erased_at')
+    if op.get_bind().dialect.name == "sqlite":  # ALTER TABLE … DROP COLUMN in place (SQLite 3.35+)
+        op.execute("ALTER TABLE good_practices DROP COLUMN former_credits")
+        op.execute("ALTER TABLE users DROP COLUMN erased_at")
+    else:
+        op.drop_column('good_practices', 'former_credits')
+        op.drop_column('users', 'erased_at')
