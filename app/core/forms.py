@@ -43,12 +43,13 @@ class Attempt:
 
 
 @contextmanager
-def saving(form=None, *, success=None, category: str = "success", messages: dict | None = None):
+def saving(form=None, *, success=None, category: str = "success", messages: dict | None = None, show=None):
     """Call the service, commit, or roll back and show the errors: the one shape of a writing view.
 
     With the form that the view renders again, a DomainError's field messages go onto its fields
     (`form_errors_from`); without one (the view redirects) they are flashed. `messages` replaces the
-    flash of some error classes ({SlotTaken: _("Somebody was quicker.")}). `success` is flashed after the commit.
+    flash of some error classes ({SlotTaken: _("Somebody was quicker.")}); `show(error)` replaces the
+    display altogether, for a form that maps field names itself. `success` is flashed after the commit.
 
         with saving(form, success=_("The module is saved.")) as saved:
             module = services.create_module(current_user, **form.values())
@@ -64,8 +65,10 @@ def saving(form=None, *, success=None, category: str = "success", messages: dict
         db.session.rollback()
         attempt.error = error
         special = next((m for cls, m in (messages or {}).items() if isinstance(error, cls)), None)
-        if special is not None:
-            flash(special, "danger")
+        if show is not None:
+            show(error)
+        elif special is not None:
+            flash(str(special), "danger")
         elif form is None and error.fields:
             flash(" ".join(dict.fromkeys(m for ms in error.fields.values() for m in ms)), "danger")
         else:
@@ -74,7 +77,6 @@ def saving(form=None, *, success=None, category: str = "success", messages: dict
         attempt.saved = True
         if success:
             flash(success, category)
-
 
 
 def form_values(form, *, exclude=(), **defaults) -> dict:
