@@ -184,7 +184,7 @@ def get_municipality(municipality_id):
 @blp.response(200, MunicipalitySchema)
 def update_municipality(data, municipality_id):
     """Change a municipality (its followers, editors and admins)."""
-    municipality = services.update_municipality(_municipality(municipality_id), api_user(), data)
+    municipality = services.update_municipality(api_user(), _municipality(municipality_id), **data)
     db.session.commit()
     return municipality
 
@@ -207,7 +207,7 @@ def list_actions(args, municipality_id):
 @blp.response(201, ActionSchema)
 def create_action(data, municipality_id):
     """Add a SEAP action; unknown sector, area, instrument or status codes answer 422."""
-    action = services.create_action(_municipality(municipality_id), api_user(), data)
+    action = services.create_action(api_user(), _municipality(municipality_id), **data)
     db.session.commit()
     return action
 
@@ -218,7 +218,7 @@ def create_action(data, municipality_id):
 def update_action(data, action_id):
     """Change an action: its status, achieved values…"""
     action = load_visible(SeapAction, action_id, api_user())
-    services.update_action(action, api_user(), data)
+    services.update_action(api_user(), action, **data)
     db.session.commit()
     return action
 
@@ -242,7 +242,7 @@ def list_reports(args, municipality_id):
 @blp.response(201, ReportSchema)
 def create_report(data, municipality_id):
     """Record a monitoring report (a full report carries the MEI emissions)."""
-    report = services.add_report(_municipality(municipality_id), api_user(), data)
+    report = services.add_report(api_user(), _municipality(municipality_id), **data)
     db.session.commit()
     return report
 

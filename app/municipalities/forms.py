@@ -7,6 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, EmailField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from app.core.forms import form_values
 from app.core.reference import country_choices
 from app.municipalities.codes import AREAS, INSTRUMENTS, REPORT_KINDS, STATUSES, choices, sector_choices
 
@@ -38,7 +39,7 @@ class MunicipalityForm(FlaskForm):
         self.country.choices = [("", _l("Choose…"))] + country_choices()
 
     def values(self) -> dict:
-        return {k: v for k, v in self.data.items() if k not in ("csrf_token", "submit")}
+        return form_values(self)
 
 
 class ActionForm(FlaskForm):
@@ -71,7 +72,7 @@ class ActionForm(FlaskForm):
         self.status.choices = choices(STATUSES)
 
     def values(self) -> dict:
-        return {k: v for k, v in self.data.items() if k != "csrf_token"}
+        return form_values(self)
 
 
 class ReportForm(FlaskForm):
@@ -87,7 +88,7 @@ class ReportForm(FlaskForm):
         self.kind.choices = choices(REPORT_KINDS)
 
     def values(self) -> dict:
-        return {k: v for k, v in self.data.items() if k != "csrf_token"}
+        return form_values(self)
 
 
 class ImportForm(FlaskForm):

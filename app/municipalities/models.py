@@ -56,6 +56,17 @@ class Municipality(db.Model):
                 return member.role
         return None
 
+    @staticmethod
+    def can_create(user) -> bool:
+        """Administrators, coordinators and supporters add municipalities."""
+        return bool(user is not None and getattr(user, "is_authenticated", False)
+                    and (user.is_admin or user.is_coordinator))
+
+    def can_add_members(self, user) -> bool:
+        """Administrators; and the coordinators and supporters who may edit it."""
+        return bool(user is not None and getattr(user, "is_authenticated", False)) and (
+            user.is_admin or (self.can_edit(user) and user.is_coordinator))
+
     def can_edit(self, user) -> bool:
         """Admins, the coordinators and supporters who follow it, and its municipality officers."""
         if user is None or not getattr(user, "is_authenticated", False):

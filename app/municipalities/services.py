@@ -222,14 +222,9 @@ def clean_report(values: dict) -> dict:
 
 # --- municipalities ------------------------------------------------------------------------------------------
 
-def can_create_municipality(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False)
-                and (user.is_admin or user.is_coordinator))
-
-
 def create_municipality(actor, values: dict, *, followers: list[User] | None = None) -> Municipality:
     """A new municipality; a coordinator or supporter who adds it follows it."""
-    if not can_create_municipality(actor):
+    if not Municipality.can_create(actor):
         raise NotAllowed(str(_l("Only administrators, coordinators and supporters add municipalities.")))
     data = clean_municipality(values)
     municipality = Municipality(**data)
@@ -256,7 +251,7 @@ def _role_for(user: User) -> str:
     return "editor" if user.com_role == "municipality" else "follower"
 
 
-def update_municipality(municipality: Municipality, actor, values: dict) -> Municipality:
+def update_municipality(actor, municipality: Municipality, **values) -> Municipality:
     if not municipality.can_edit(actor):
         raise NotAllowed()
     data = clean_municipality(values, partial=True)
@@ -270,9 +265,9 @@ def update_municipality(municipality: Municipality, actor, values: dict) -> Muni
     return municipality
 
 
-def add_member(municipality: Municipality, actor, user: User, role: str | None = None) -> MunicipalityMember:
+def add_member(actor, municipality: Municipality, *, user: User, role: str | None = None) -> MunicipalityMember:
     """Link a coordinator or supporter (follower) or a municipality officer (editor); admins only."""
-    if not (actor.is_admin or (municipality.can_edit(actor) and actor.is_coordinator)):
+    if not municipality.can_add_members(actor):
         raise NotAllowed()
     role = role or _role_for(user)
     if role not in ("follower", "editor"):
@@ -289,7 +284,7 @@ def add_member(municipality: Municipality, actor, user: User, role: str | None =
     return member
 
 
-def remove_member(municipality: Municipality, actor, user_id: int) -> None:
+def remove_member(actor, municipality: Municipality, *, user_id: int) -> None:
     if not actor.is_admin:
         raise NotAllowed()
     for member in list(municipality.members):
@@ -315,7 +310,7 @@ def my_municipalities(user) -> list[Municipality]:
 
 # --- actions and reports -------------------------------------------------------------------------------------
 
-def create_action(municipality: Municipality, actor, values: dict) -> SeapAction:
+def create_action(actor, municipality: Municipality, **values) -> SeapAction:
     if not municipality.can_edit(actor):
         raise NotAllowed()
     data = clean_action(values)
@@ -327,7 +322,7 @@ def create_action(municipality: Municipality, actor, values: dict) -> SeapAction
     return action
 
 
-def update_action(action: SeapAction, actor, values: dict) -> SeapAction:
+def update_action(actor, action: SeapAction, **values) -> SeapAction:
     if not action.can_edit(actor):
         raise NotAllowed()
     data = clean_action(values, partial=True)
@@ -344,7 +339,7 @@ def update_action(action: SeapAction, actor, values: dict) -> SeapAction:
     return action
 
 
-def add_report(municipality: Municipality, actor, values: dict) -> MonitoringReport:
+def add_report(actor, municipality: Municipality, **values) -> MonitoringReport:
     if not municipality.can_edit(actor):
         raise NotAllowed()
     report = MonitoringReport(municipality=municipality, **clean_report(values))
@@ -586,7 +581,7 @@ def import_municipalities(actor, data: bytes) -> ImportResult:
     separated by semicolons. Bad rows are reported with their line (CSV/TSV) or item number (JSON).
     The caller commits once.
     """
-    if not can_create_municipality(actor):
+    if not Municipality.can_create(actor):
         raise NotAllowed(str(_l("Only administrators, coordinators and supporters add municipalities.")))
     rows, fmt = read_rows(data)
     result = ImportResult(format=fmt)

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.core.errors import DomainError
-from app.core.forms import form_errors_from
+from app.core.forms import saving
 from app.core.pagination import paginate
 from app.core.permissions import load_visible
 from app.core.reference import PROJECT_COUNTRIES
@@ -37,7 +36,7 @@ def _load(municipality_id: int, *, edit: bool = False) -> Municipality:
 
 
 def _require_creator() -> None:
-    if not services.can_create_municipality(current_user):
+    if not Municipality.can_create(current_user):
         abort(403)
 
 
@@ -54,7 +53,7 @@ def index():
     ordered = [c for c in PROJECT_COUNTRIES if c in countries] + sorted(c for c in countries
                                                                           if c not in PROJECT_COUNTRIES)
     return render_template("municipalities/index.html", page=page, country=country, q=q, countries=ordered,
-                           completed=counts, can_create=services.can_create_municipality(current_user))
+                           completed=counts, can_create=Municipality.can_create(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -63,13 +62,9 @@ def new():
     _require_creator()
     form = MunicipalityForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             municipality = services.create_municipality(current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
+        if saved:
             flash(_("%(name)s was added.", name=municipality.name), "success")
             return redirect(url_for(".show", municipality_id=municipality.id))
     return render_template("municipalities/form.html", form=form, municipality=None)
@@ -83,8 +78,8 @@ def import_():
     result = None
     if form.validate_on_submit():
         try:
-            result = services.import_municipalities(current_user, form.file.data.read())
-            db.session.commit()
+            with saving(form):
+                result = services.import_municipalities(current_user, form.file.data.read())
         except services.UnreadableFile:
             db.session.rollback()
             form.file.errors = [_("This file is not CSV, TSV or JSON that we can read.")]
@@ -99,7 +94,7 @@ def dashboard():
     rows = [(m, services.progress(m)) for m in services.my_municipalities(current_user)]
     sections = [section(current_user) for section in current_app.extensions.get("dashboard_sections", {}).values()]
     # Sections are HTML rendered by their feature's own (autoescaped) templates.
-    return render_template("municipalities/dashboard.html", rows=rows,
+    return render_template("municipalities/dashboard.html", rows=rows, can_create=Municipality.can_create(current_user),
                            sections=[Markup(s) for s in sections if s])  # noqa: S704
 
 
@@ -126,14 +121,9 @@ def edit(municipality_id: int):
     municipality = _load(municipality_id, edit=True)
     form = MunicipalityForm(obj=municipality)
     if form.validate_on_submit():
-        try:
-            services.update_municipality(municipality, current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("Saved."), "success")
+        with saving(form, success=_("Saved.")) as saved:
+            services.update_municipality(current_user, municipality, **form.values())
+        if saved:
             return redirect(url_for(".show", municipality_id=municipality.id))
     return render_template("municipalities/form.html", form=form, municipality=municipality)
 
@@ -144,14 +134,9 @@ def action_new(municipality_id: int):
     municipality = _load(municipality_id, edit=True)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            services.create_action(municipality, current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("The action was added."), "success")
+        with saving(form, success=_("The action was added.")) as saved:
+            services.create_action(current_user, municipality, **form.values())
+        if saved:
             return redirect(url_for(".show", municipality_id=municipality.id, _anchor="actions"))
     return render_template("municipalities/action_form.html", form=form, m=municipality, action=None)
 
@@ -163,14 +148,9 @@ def action_edit(municipality_id: int, action_id: int):
                           municipality_id, can_change=lambda a, u: a.can_edit(u))
     form = ActionForm(obj=action)
     if form.validate_on_submit():
-        try:
-            services.update_action(action, current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("Saved."), "success")
+        with saving(form, success=_("Saved.")) as saved:
+            services.update_action(current_user, action, **form.values())
+        if saved:
             return redirect(url_for(".show", municipality_id=municipality_id, _anchor="actions"))
     return render_template("municipalities/action_form.html", form=form, m=action.municipality, action=action)
 
@@ -181,14 +161,9 @@ def report_new(municipality_id: int):
     municipality = _load(municipality_id, edit=True)
     form = ReportForm()
     if form.validate_on_submit():
-        try:
-            services.add_report(municipality, current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("The report was recorded."), "success")
+        with saving(form, success=_("The report was recorded.")) as saved:
+            services.add_report(current_user, municipality, **form.values())
+        if saved:
             return redirect(url_for(".show", municipality_id=municipality.id, _anchor="reports"))
     return render_template("municipalities/report_form.html", form=form, m=municipality)
 
@@ -204,17 +179,12 @@ def add_member(municipality_id: int):
         user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
         if user is None:
             flash(_("No account with this email address."), "danger")
+        elif not municipality.can_add_members(current_user):
+            abort(403)
         else:
-            try:
-                services.add_member(municipality, current_user, user, form.role.data)
-                db.session.commit()
-                flash(_("%(name)s is now linked to %(municipality)s.", name=user.name,
-                        municipality=municipality.name), "success")
-            except DomainError as error:
-                db.session.rollback()
-                if error.status == 403:
-                    abort(403)
-                flash(error.message, "danger")
+            with saving(success=_("%(name)s is now linked to %(municipality)s.", name=user.name,
+                                  municipality=municipality.name)):
+                services.add_member(current_user, municipality, user=user, role=form.role.data)
     return redirect(url_for(".show", municipality_id=municipality.id, _anchor="members"))
 
 
@@ -224,7 +194,6 @@ def remove_member(municipality_id: int, user_id: int):
     municipality = _load(municipality_id)
     if not current_user.is_admin:
         abort(403)
-    services.remove_member(municipality, current_user, user_id)
-    db.session.commit()
-    flash(_("Removed."), "success")
+    with saving(success=_("Removed.")):
+        services.remove_member(current_user, municipality, user_id=user_id)
     return redirect(url_for(".show", municipality_id=municipality.id, _anchor="members"))
