@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import form_values
 from app.notifications.services import mail_kinds_for
 
 
@@ -18,3 +19,6 @@ class PreferencesForm(FlaskForm):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.receive.choices = [(k.kind, k.label) for k in mail_kinds_for(user)]
+
+    def values(self) -> dict:
+        return form_values(self, exclude=("sent",), receive=[])
