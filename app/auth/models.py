@@ -78,10 +78,6 @@ class User(UserMixin, db.Model):
         return self.role in ("trainer", "admin")
 
     @property
-    def is_staff(self) -> bool:
-        return self.role in ("trainer", "admin")
-
-    @property
     def is_coordinator(self) -> bool:
         return self.com_role in ("coordinator", "supporter")
 

@@ -108,8 +108,8 @@ def module_detail(module_id: int):
     past = [s for s in sessions if s.has_ended(now)]
     mine = queries.enrolments_by_session(current_user, [s.id for s in sessions])
     can_edit = module.can_edit(current_user)
-    enrolled_somewhere = any(e.status == "enrolled" for e in mine.values())
-    show_materials = not module.materials_restricted or can_edit or enrolled_somewhere
+    show_materials = module.can_download_materials(
+        current_user, enrolled=any(e.status == "enrolled" for e in mine.values()))
     return render_template("courses/module.html", module=module, upcoming=upcoming, past=past, mine=mine,
                            can_edit=can_edit, show_materials=show_materials, enrol_form=EnrolForm(),
                            confirm_form=ConfirmForm(), material_form=MaterialForm(), now=now)
@@ -178,11 +178,7 @@ def add_material(module_id: int):
 def material(material_id: int):
     item = load_visible(Material, material_id, current_user, can_see=lambda m, u: m.module.can_see(u))
     module = item.module
-    if module.materials_restricted and not module.can_edit(current_user) and (
-            not current_user.is_authenticated or not db.session.scalar(
-                select(Enrolment.id).join(TrainingSession).where(
-                    TrainingSession.module_id == module.id, Enrolment.user_id == current_user.id,
-                    Enrolment.status == "enrolled").limit(1))):
+    if not module.can_download_materials(current_user):
         abort(403)
     if item.kind == "link":
         return redirect(item.url)

@@ -76,7 +76,7 @@ class Municipality(db.Model):
     def can_see_private(self, user) -> bool:
         """Notes and members: those who may edit, and the platform's staff."""
         return self.can_edit(user) or bool(user is not None and getattr(user, "is_authenticated", False)
-                                           and user.is_staff)
+                                           and user.is_trainer)
 
     @property
     def followers(self):

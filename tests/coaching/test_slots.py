@@ -93,7 +93,6 @@ def test_minimum_notice_horizon_and_max_per_day(coach_with_hours, make):
 
 
 def test_rules_are_validated(coach_with_hours, make):
-    coach = make.coach()
     with pytest.raises(Invalid) as error:
         services.validate_availability(timezone="Mars/Olympus", slot_minutes=5,
                                        weekly=[{"weekday": 7, "start": "9", "end": "10:00"},
