@@ -178,6 +178,10 @@ class Appointment(db.Model):
     def is_cancelled(self) -> bool:
         return self.status == "cancelled"
 
+    def is_upcoming(self, now: datetime | None = None) -> bool:
+        """Booked and not started yet."""
+        return self.is_booked and self.starts_at > (now or utcnow())
+
     def has_ended(self, now: datetime | None = None) -> bool:
         return self.ends_at <= (now or utcnow())
 
