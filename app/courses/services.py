@@ -324,7 +324,7 @@ def duplicate_session(actor: User, session: TrainingSession, *, starts_at: datet
                        unenrol_deadline=moved(session.unenrol_deadline))
 
 
-def cancel_session(actor: User, session: TrainingSession, reason: str = "") -> TrainingSession:
+def cancel_session(actor: User, session: TrainingSession, *, reason: str = "") -> TrainingSession:
     """Cancel: everyone still in is told, with a METHOD:CANCEL invitation; reminders are dropped."""
     if not session.can_manage(actor):
         raise NotAllowed()
