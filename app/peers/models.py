@@ -246,3 +246,7 @@ class GoodPractice(db.Model):
     @staticmethod
     def can_review(user) -> bool:
         return bool(user and getattr(user, "is_authenticated", False) and user.is_trainer)
+
+    def awaits_review_by(self, user) -> bool:
+        """A submitted report that this user (a trainer or admin) may publish or send back."""
+        return self.status == "submitted" and GoodPractice.can_review(user)

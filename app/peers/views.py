@@ -310,4 +310,4 @@ def show(practice_id: int):
     user = current_user if current_user.is_authenticated else None
     practice = load_visible(GoodPractice, practice_id, user, can_see=lambda p, u: p.can_see(u))
     return render_template("peers/practice.html", practice=practice, people=services.practice_people(practice),
-                           can_review=GoodPractice.can_review(user) and practice.status == "submitted")
+                           can_review=practice.awaits_review_by(user))
