@@ -69,8 +69,9 @@ def main() -> None:
                                                                                      ("14:00", "18:00"))]
         exceptions = [{"date": date(2027, 3, 10).isoformat()},
                       {"date": date(2027, 3, 13).isoformat(), "kind": "extra", "start": "10:00", "end": "12:00"}]
-        services.set_availability(coach, timezone="Europe/Athens", slot_minutes=30, buffer_minutes=0,
-                                  min_notice_hours=0, weekly=weekly, exceptions=exceptions)
+        rules = services.validate_availability(timezone="Europe/Athens", slot_minutes=30, buffer_minutes=0,
+                                               min_notice_hours=0, weekly=weekly, exceptions=exceptions)
+        services.set_availability(coach, rules)
         participants = [dict(email=f"p{i}@bench.example", name=f"Participant {i}", role="participant",
                              country="PL", timezone="Europe/Warsaw", password_hash="x", com_role="coordinator",
                              organisation="", language="en", languages=[], is_coach=False, is_active_account=True,

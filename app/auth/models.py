@@ -139,10 +139,6 @@ class User(UserMixin, db.Model):
         return self.role in ("trainer", "admin")
 
     @property
-    def is_staff(self) -> bool:
-        return self.role in ("trainer", "admin")
-
-    @property
     def com_role_granted(self) -> bool:
         """An administrator granted the Covenant role (or made the account); a claim gives no rights."""
         return self.com_role_status == "granted"

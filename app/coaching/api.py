@@ -179,7 +179,7 @@ def _load_appointment(appointment_id: int) -> Appointment:
 def put_availability(data):
     """Replace the caller's availability (coaches): weekly hours and exceptions in the coach's zone."""
     require(api_user().is_coach, "Only coaches have availability.")
-    profile = services.set_availability(api_user(), **data)
+    profile = services.set_availability(api_user(), services.validate_availability(**data))
     db.session.commit()
     return profile
 
@@ -244,7 +244,7 @@ def get_appointment(appointment_id):
 @blp.response(200, AppointmentSchema)
 def cancel(data, appointment_id):
     """Cancel (either side, until the cut-off); the slot is free again at once."""
-    appointment = services.cancel_appointment(_load_appointment(appointment_id), api_user(),
+    appointment = services.cancel_appointment(api_user(), _load_appointment(appointment_id),
                                               reason=(data or {}).get("reason", ""))
     db.session.commit()
     return appointment
@@ -255,8 +255,8 @@ def cancel(data, appointment_id):
 @blp.response(200, AppointmentSchema)
 def reschedule(data, appointment_id):
     """Move to another free slot; the sequence increases."""
-    appointment = services.reschedule_appointment(_load_appointment(appointment_id), api_user(),
-                                                  data["starts_at"])
+    appointment = services.reschedule_appointment(api_user(), _load_appointment(appointment_id),
+                                                  starts_at=data["starts_at"])
     db.session.commit()
     return appointment
 

@@ -1,6 +1,8 @@
 """Coaching forms: finding a coach, booking, changing, summaries and the availability editor."""
 from __future__ import annotations
 
+from flask import flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -17,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.core.forms import BaseForm, BaseSubForm
+from app.core.forms import BaseForm, BaseSubForm, form_values
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
 from app.core.text import CODE_MAX
 from app.core.timeutil import all_timezones
@@ -58,6 +60,10 @@ class BookForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.topic.choices = [("", _l("Choose a topic…"))] + topic_choices(topics)
 
+    def values(self) -> dict:
+        """The start is read by the view (it is a slot of the page, not a service argument)."""
+        return form_values(self, exclude=("starts_at",), topic=None, agenda="")
+
 
 class SlotForm(BaseForm):
     """One button per slot (reschedule): the start is a hidden field."""
@@ -69,6 +75,9 @@ class CancelForm(BaseForm):
     reason = TextAreaField(_l("Reason (optional, shared with the other side)"),
                            validators=[Optional(), Length(max=2000)], render_kw={"rows": 2})
 
+    def values(self) -> dict:
+        return form_values(self, reason="")
+
 
 class SummaryForm(BaseForm):
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=10000)],
@@ -76,9 +85,15 @@ class SummaryForm(BaseForm):
     action_points = TextAreaField(_l("Action points"), validators=[Optional(), Length(max=10000)],
                                   description=_l("One per line."), render_kw={"rows": 4})
 
+    def values(self) -> dict:
+        return form_values(self, action_points="")
+
 
 class NoShowForm(BaseForm):
     no_show = HiddenField(default="1", validators=[Length(max=CODE_MAX)])
+
+    def values(self) -> dict:
+        return {"no_show": self.no_show.data == "1"}
 
 
 class WeeklyRowForm(BaseSubForm):
@@ -126,3 +141,29 @@ class AvailabilityForm(BaseForm):
         self.timezone.choices = sorted(all_timezones())
         self.topics.choices = topic_choices()
         self.languages.choices = spoken_language_choices()
+
+    def filled_rows(self) -> dict[str, list]:
+        """The rows with content, numbered as the service names them in its errors (`weekly.<i>`)."""
+        return {"weekly": [row for row in self.weekly if row.start.data or row.end.data],
+                "exceptions": [row for row in self.exceptions if row.day.data]}
+
+    def values(self) -> dict:
+        rows = self.filled_rows()
+        return {**form_values(self, exclude=("weekly", "exceptions"), buffer_minutes=0, min_notice_hours=0,
+                              cancel_cutoff_hours=0, meeting_url="", meeting_place="", bio=""),
+                "weekly": [{"weekday": row.weekday.data, "start": row.start.data, "end": row.end.data}
+                           for row in rows["weekly"]],
+                "exceptions": [{"date": row.day.data, "kind": row.kind.data, "start": row.start.data,
+                                "end": row.end.data} for row in rows["exceptions"]]}
+
+    def show_errors(self, error) -> None:
+        """A row's message goes next to its end time, the others onto their fields."""
+        rows = self.filled_rows()
+        for name, messages in error.fields.items():
+            section, _dot, index = name.partition(".")
+            if section in rows and index.isdigit():
+                row = rows[section][int(index)]
+                row.end.errors = list(row.end.errors or []) + list(messages)
+            elif hasattr(self, name):
+                getattr(self, name).errors = list(getattr(self, name).errors or []) + list(messages)
+        flash(_("Please correct the marked fields."), "danger")

@@ -164,7 +164,12 @@ class Appointment(db.Model):
         return self.is_party(user) or bool(user and user.is_authenticated and user.is_admin)
 
     def is_coach(self, user) -> bool:
-        return bool(user and user.is_authenticated) and (user.id == self.coach_id or user.is_admin)
+        """Strictly the appointment's coach (admins are not: see `can_manage`)."""
+        return bool(user and user.is_authenticated) and user.id == self.coach_id
+
+    def can_manage(self, user) -> bool:
+        """The coach's side of an appointment (summary, no-show): its coach or an administrator."""
+        return self.is_coach(user) or bool(user and user.is_authenticated and user.is_admin)
 
     @property
     def is_booked(self) -> bool:
@@ -173,6 +178,10 @@ class Appointment(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == "cancelled"
+
+    def is_upcoming(self, now: datetime | None = None) -> bool:
+        """Booked and not started yet."""
+        return self.is_booked and self.starts_at > (now or utcnow())
 
     def has_ended(self, now: datetime | None = None) -> bool:
         return self.ends_at <= (now or utcnow())
@@ -193,7 +202,7 @@ class Appointment(db.Model):
         return self.change_deadline(cutoff_hours) > now
 
     def can_record_summary(self, user, now: datetime | None = None) -> bool:
-        return self.is_coach(user) and self.status != "cancelled" and self.starts_at <= (now or utcnow())
+        return self.can_manage(user) and self.status != "cancelled" and self.starts_at <= (now or utcnow())
 
     @property
     def duration_minutes(self) -> int:

@@ -35,7 +35,7 @@ def erase_coaching(user, request: ErasureRequest) -> str:
         or_(Appointment.participant_id == user.id, Appointment.coach_id == user.id),
         Appointment.status == "booked", Appointment.starts_at > now).order_by(Appointment.id)).all()
     for appointment in future:
-        cancel_appointment(appointment, user, now=now, erasing=True)
+        cancel_appointment(user, appointment, now=now, erasing=True)
     for appointment in db.session.scalars(select(Appointment).where(Appointment.participant_id == user.id)):
         appointment.agenda = ""
     for appointment in db.session.scalars(select(Appointment).where(Appointment.cancelled_by_id == user.id)):

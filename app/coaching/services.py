@@ -79,17 +79,40 @@ def get_profile(coach_id: int) -> CoachProfile | None:
     return db.session.get(CoachProfile, coach_id)
 
 
-def set_availability(coach: User, *, timezone: str, slot_minutes: int, weekly: Iterable[dict],
-                     buffer_minutes: int | None = None, min_notice_hours: int | None = None,
-                     exceptions: Iterable[dict] | None = None, max_per_day: int | None = None,
-                     horizon_days: int | None = None, cancel_cutoff_hours: int | None = None,
-                     topics: list[str] | None = None, languages: list[str] | None = None,
-                     meeting_mode: str | None = None, meeting_url: str | None = None,
-                     meeting_place: str | None = None, bio: str | None = None,
-                     is_accepting: bool | None = None) -> CoachProfile:
-    """Replace a coach's rules (weekly hours and exceptions wholesale); booked appointments stay."""
-    if not coach.is_coach:
-        raise NotAllowed(_("Only coaches have availability."))
+@dataclass(frozen=True)
+class Availability:
+    """A coach's checked settings and rules (`validate_availability`), ready for `set_availability`.
+
+    `weekly` holds (weekday, start, end) and `exceptions` (day, kind, start, end), sorted; None keeps a setting.
+    """
+
+    timezone: str
+    slot_minutes: int
+    weekly: list[tuple[int, time, time]]
+    exceptions: list[tuple[date, str, time | None, time | None]]
+    buffer_minutes: int | None = None
+    min_notice_hours: int | None = None
+    max_per_day: int | None = None
+    horizon_days: int | None = None
+    cancel_cutoff_hours: int | None = None
+    topics: list[str] | None = None
+    languages: list[str] | None = None
+    meeting_mode: str | None = None
+    meeting_url: str | None = None
+    meeting_place: str | None = None
+    bio: str | None = None
+    is_accepting: bool | None = None
+
+
+def validate_availability(*, timezone: str, slot_minutes: int, weekly: Iterable[dict],
+                          buffer_minutes: int | None = None, min_notice_hours: int | None = None,
+                          exceptions: Iterable[dict] | None = None, max_per_day: int | None = None,
+                          horizon_days: int | None = None, cancel_cutoff_hours: int | None = None,
+                          topics: list[str] | None = None, languages: list[str] | None = None,
+                          meeting_mode: str | None = None, meeting_url: str | None = None,
+                          meeting_place: str | None = None, bio: str | None = None,
+                          is_accepting: bool | None = None) -> Availability:
+    """Check a coach's settings and rules; Invalid names every field (`weekly.<i>` for a row) that is wrong."""
     fields: dict[str, list[str]] = {}
 
     def bad(name: str, message) -> None:
@@ -148,21 +171,31 @@ def set_availability(coach: User, *, timezone: str, slot_minutes: int, weekly: I
         bad("meeting_url", _l("Give a meeting link starting with https://."))
     if fields:
         raise Invalid(_("Please correct the availability."), fields=fields)
+    return Availability(timezone=timezone, slot_minutes=slot_minutes, weekly=sorted(set(ranges)),
+                        exceptions=sorted(set(days), key=lambda x: (x[0], x[1], x[2] or time(0))),
+                        buffer_minutes=buffer_minutes, min_notice_hours=min_notice_hours, max_per_day=max_per_day,
+                        horizon_days=horizon_days, cancel_cutoff_hours=cancel_cutoff_hours, topics=topics,
+                        languages=languages, meeting_mode=meeting_mode, meeting_url=meeting_url,
+                        meeting_place=meeting_place, bio=bio, is_accepting=is_accepting)
 
+
+def set_availability(coach: User, availability: Availability) -> CoachProfile:
+    """Replace a coach's rules (weekly hours and exceptions wholesale) by checked ones; booked appointments stay."""
+    if not coach.is_coach:
+        raise NotAllowed(_("Only coaches have availability."))
+    a = availability
     profile = db.session.get(CoachProfile, coach.id)
     if profile is None:
-        profile = CoachProfile(coach_id=coach.id, timezone=timezone, slot_minutes=slot_minutes,
+        profile = CoachProfile(coach_id=coach.id, timezone=a.timezone, slot_minutes=a.slot_minutes,
                                languages=list(coach.languages or []), topics=[])
         db.session.add(profile)
     else:
         _lock_coach(coach.id)
-    profile.timezone = timezone
-    profile.slot_minutes = slot_minutes
-    for name, value in (("buffer_minutes", buffer_minutes), ("min_notice_hours", min_notice_hours),
-                        ("cancel_cutoff_hours", cancel_cutoff_hours), ("topics", topics),
-                        ("languages", languages), ("meeting_mode", meeting_mode), ("bio", bio),
-                        ("is_accepting", is_accepting)):
-        if value is not None:
+    profile.timezone = a.timezone
+    profile.slot_minutes = a.slot_minutes
+    for name in ("buffer_minutes", "min_notice_hours", "cancel_cutoff_hours", "topics", "languages",
+                 "meeting_mode", "bio", "is_accepting"):
+        if (value := getattr(a, name)) is not None:
             setattr(profile, name, value)
     if profile.buffer_minutes is None:
         profile.buffer_minutes = 0
@@ -170,15 +203,14 @@ def set_availability(coach: User, *, timezone: str, slot_minutes: int, weekly: I
         profile.min_notice_hours = 24
     if profile.cancel_cutoff_hours is None:
         profile.cancel_cutoff_hours = 4
-    profile.max_per_day = max_per_day
-    profile.horizon_days = horizon_days
-    if meeting_url is not None:
-        profile.meeting_url = meeting_url.strip()
-    if meeting_place is not None:
-        profile.meeting_place = meeting_place.strip()
-    profile.weekly = [WeeklyHours(weekday=w, start_time=s, end_time=e) for w, s, e in sorted(set(ranges))]
-    profile.exceptions = [AvailabilityException(day=d, kind=k, start_time=s, end_time=e)
-                          for d, k, s, e in sorted(set(days), key=lambda x: (x[0], x[1], x[2] or time(0)))]
+    profile.max_per_day = a.max_per_day
+    profile.horizon_days = a.horizon_days
+    if a.meeting_url is not None:
+        profile.meeting_url = a.meeting_url.strip()
+    if a.meeting_place is not None:
+        profile.meeting_place = a.meeting_place.strip()
+    profile.weekly = [WeeklyHours(weekday=w, start_time=s, end_time=e) for w, s, e in a.weekly]
+    profile.exceptions = [AvailabilityException(day=d, kind=k, start_time=s, end_time=e) for d, k, s, e in a.exceptions]
     db.session.flush()
     return profile
 
@@ -404,7 +436,7 @@ def _refresh_for_change(appointment: Appointment, user: User, now: datetime,
     return profile
 
 
-def cancel_appointment(appointment: Appointment, user: User, *, reason: str = "",
+def cancel_appointment(user: User, appointment: Appointment, *, reason: str = "",
                        now: datetime | None = None, erasing: bool = False) -> Appointment:
     """Either side cancels until the cut-off; the slot is free again at once."""
     now = now or utcnow()
@@ -421,7 +453,7 @@ def cancel_appointment(appointment: Appointment, user: User, *, reason: str = ""
     return appointment
 
 
-def reschedule_appointment(appointment: Appointment, user: User, starts_at: datetime, *,
+def reschedule_appointment(user: User, appointment: Appointment, *, starts_at: datetime,
                            now: datetime | None = None) -> Appointment:
     """Move to another free slot of the same coach: same UID, SEQUENCE + 1, new invitations."""
     now = now or utcnow()
@@ -442,7 +474,7 @@ def reschedule_appointment(appointment: Appointment, user: User, starts_at: date
     return appointment
 
 
-def record_summary(appointment: Appointment, user: User, *, summary: str, action_points: str = "",
+def record_summary(user: User, appointment: Appointment, *, summary: str, action_points: str = "",
                    now: datetime | None = None) -> Appointment:
     """The coach's shared notes after the appointment; the participant is told."""
     now = now or utcnow()
@@ -462,10 +494,10 @@ def record_summary(appointment: Appointment, user: User, *, summary: str, action
     return appointment
 
 
-def mark_no_show(appointment: Appointment, user: User, no_show: bool = True,
+def mark_no_show(user: User, appointment: Appointment, *, no_show: bool = True,
                  now: datetime | None = None) -> Appointment:
     now = now or utcnow()
-    if not appointment.is_coach(user):
+    if not appointment.can_manage(user):
         raise NotAllowed(_("Only the coach marks a no-show."))
     if appointment.status == "cancelled" or appointment.starts_at > now:
         raise Conflict(_("Only an appointment that has started can be marked as a no-show."), code="wrong_state")

@@ -8,6 +8,7 @@ from babel.dates import format_date, format_time
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -24,7 +25,7 @@ from app.coaching.forms import (
 )
 from app.coaching.models import Appointment
 from app.core.calendar import ics_response
-from app.core.errors import DomainError
+from app.core.forms import saving
 from app.core.i18n import viewer_timezone
 from app.core.pagination import paginate
 from app.core.permissions import load_visible, role_required
@@ -32,11 +33,7 @@ from app.core.timeutil import parse_iso, to_zone, utcnow
 from app.extensions import db
 
 coach_required = role_required("is_coach")
-
-
-def _flash_error(error: DomainError) -> None:
-    messages = [m for msgs in error.fields.values() for m in msgs] or [error.message]
-    flash(" ".join(dict.fromkeys(messages)), "danger")
+SLOT_TAKEN = _l("Sorry: somebody booked this slot a moment ago. Please choose another one.")
 
 
 def _load_appointment(appointment_id: int) -> Appointment:
@@ -113,21 +110,15 @@ def book(coach_id: int):
             flash(_("This time is no longer free. Please choose another one."), "warning")
             return redirect(url_for("coaching.coach", coach_id=coach_id, start=day.isoformat()))
     if form.validate_on_submit():
-        try:
-            appointment = services.book_appointment(current_user, coach_id, starts_at, topic=form.topic.data or None,
-                                                    agenda=form.agenda.data or "")
-            db.session.commit()
-        except services.SlotTaken:
-            db.session.rollback()
-            flash(_("Sorry: somebody booked this slot a moment ago. Please choose another one."), "danger")
+        with saving(success=_("Your appointment is booked. We sent the invitation to you and your coach."),
+                    messages={services.SlotTaken: SLOT_TAKEN}) as saved:
+            appointment = services.book_appointment(current_user, coach_id, starts_at, **form.values())
+        if saved:
+            return redirect(url_for("coaching.appointment", appointment_id=appointment.id))
+        if isinstance(saved.error, services.SlotTaken):
             return redirect(url_for("coaching.coach", coach_id=coach_id,
                                     start=to_zone(starts_at, profile.timezone).date().isoformat()))
-        except DomainError as error:
-            db.session.rollback()
-            _flash_error(error)
-            return redirect(url_for("coaching.coach", coach_id=coach_id))
-        flash(_("Your appointment is booked. We sent the invitation to you and your coach."), "success")
-        return redirect(url_for("coaching.appointment", appointment_id=appointment.id))
+        return redirect(url_for("coaching.coach", coach_id=coach_id))
     return render_template("coaching/book.html", profile=profile, form=form, starts_at=starts_at)
 
 
@@ -165,13 +156,8 @@ def cancel(appointment_id: int):
     item = _load_appointment(appointment_id)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_appointment(item, current_user, reason=form.reason.data or "")
-            db.session.commit()
-            flash(_("The appointment is cancelled. We told both sides."), "success")
-        except DomainError as error:
-            db.session.rollback()
-            _flash_error(error)
+        with saving(success=_("The appointment is cancelled. We told both sides.")):
+            services.cancel_appointment(current_user, item, **form.values())
     return redirect(url_for("coaching.appointment", appointment_id=appointment_id))
 
 
@@ -183,18 +169,14 @@ def reschedule(appointment_id: int):
     coach_id = item.coach_id
     if form.validate_on_submit():
         try:
-            services.reschedule_appointment(item, current_user, parse_iso(form.starts_at.data))
-            db.session.commit()
+            starts_at = parse_iso(form.starts_at.data)
         except ValueError:
             flash(_("Choose one of the free slots."), "warning")
-        except services.SlotTaken:
-            db.session.rollback()
-            flash(_("Sorry: somebody booked this slot a moment ago. Please choose another one."), "danger")
-        except DomainError as error:
-            db.session.rollback()
-            _flash_error(error)
-        else:
-            flash(_("The appointment has moved. We sent the updated invitation to both sides."), "success")
+            return redirect(url_for("coaching.coach", coach_id=coach_id, reschedule=appointment_id))
+        with saving(success=_("The appointment has moved. We sent the updated invitation to both sides."),
+                    messages={services.SlotTaken: SLOT_TAKEN}) as saved:
+            services.reschedule_appointment(current_user, item, starts_at=starts_at)
+        if saved:
             return redirect(url_for("coaching.appointment", appointment_id=appointment_id))
     return redirect(url_for("coaching.coach", coach_id=coach_id, reschedule=appointment_id))
 
@@ -205,14 +187,8 @@ def summary(appointment_id: int):
     item = _load_appointment(appointment_id)
     form = SummaryForm()
     if form.validate_on_submit():
-        try:
-            services.record_summary(item, current_user, summary=form.summary.data,
-                                    action_points=form.action_points.data or "")
-            db.session.commit()
-            flash(_("The summary is saved and shared with the participant."), "success")
-        except DomainError as error:
-            db.session.rollback()
-            _flash_error(error)
+        with saving(success=_("The summary is saved and shared with the participant.")):
+            services.record_summary(current_user, item, **form.values())
     else:
         flash(_("Write a summary first."), "warning")
     return redirect(url_for("coaching.appointment", appointment_id=appointment_id))
@@ -224,12 +200,8 @@ def no_show(appointment_id: int):
     item = _load_appointment(appointment_id)
     form = NoShowForm()
     if form.validate_on_submit():
-        try:
-            services.mark_no_show(item, current_user, no_show=form.no_show.data == "1")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _flash_error(error)
+        with saving():
+            services.mark_no_show(current_user, item, **form.values())
     return redirect(url_for("coaching.appointment", appointment_id=appointment_id))
 
 
@@ -274,35 +246,9 @@ def availability():
         _fill_rows(form, profile)
         _pad_rows(form)
     elif form.validate_on_submit():
-        weekly_rows = [(i, row) for i, row in enumerate(form.weekly) if row.start.data or row.end.data]
-        exception_rows = [(i, row) for i, row in enumerate(form.exceptions) if row.day.data]
-        try:
-            services.set_availability(
-                current_user, timezone=form.timezone.data, slot_minutes=form.slot_minutes.data,
-                buffer_minutes=form.buffer_minutes.data or 0, min_notice_hours=form.min_notice_hours.data or 0,
-                cancel_cutoff_hours=form.cancel_cutoff_hours.data or 0, max_per_day=form.max_per_day.data,
-                horizon_days=form.horizon_days.data, topics=form.topics.data, languages=form.languages.data,
-                meeting_mode=form.meeting_mode.data, meeting_url=form.meeting_url.data or "",
-                meeting_place=form.meeting_place.data or "", bio=form.bio.data or "",
-                is_accepting=form.is_accepting.data,
-                weekly=[{"weekday": row.weekday.data, "start": row.start.data, "end": row.end.data}
-                        for _i, row in weekly_rows],
-                exceptions=[{"date": row.day.data, "kind": row.kind.data, "start": row.start.data,
-                             "end": row.end.data} for _i, row in exception_rows])
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            for name, messages in error.fields.items():
-                section, _dot, index = name.partition(".")
-                rows = {"weekly": weekly_rows, "exceptions": exception_rows}.get(section)
-                if rows is not None and index.isdigit():
-                    row = rows[int(index)][1]
-                    row.end.errors = list(row.end.errors or []) + list(messages)
-                elif hasattr(form, name):
-                    getattr(form, name).errors = list(getattr(form, name).errors or []) + list(messages)
-            flash(_("Please correct the marked fields."), "danger")
-        else:
-            flash(_("Your availability is saved."), "success")
+        with saving(form, success=_("Your availability is saved."), show=form.show_errors) as saved:
+            services.set_availability(current_user, services.validate_availability(**form.values()))
+        if saved:
             return redirect(url_for("coaching.availability"))
     else:
         flash(_("Please correct the marked fields."), "danger")

@@ -1,11 +1,15 @@
-"""The base of every form, and small forms used on every page."""
+"""The base of every form, small forms used on every page, and the one way views save."""
+from contextlib import contextmanager
+
 from flask import current_app, flash
 from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, StopValidation
 
+from app.core.errors import DomainError
 from app.core.reference import INTERFACE_LANGUAGES
 from app.core.text import control_problem
+from app.extensions import db
 
 
 def _refuse_controls(form, field) -> None:
@@ -61,3 +65,69 @@ def form_errors_from(form, error) -> None:
             shown = True
     if not shown:
         flash(error.message, "danger")
+
+
+class Attempt:
+    """What `saving` tells the view afterwards: true once committed; `error` holds the DomainError otherwise."""
+
+    def __init__(self) -> None:
+        self.error: DomainError | None = None
+        self.saved = False
+
+    def __bool__(self) -> bool:
+        return self.saved
+
+
+@contextmanager
+def saving(form=None, *, success=None, category: str = "success", messages: dict | None = None, show=None):
+    """Call the service, commit, or roll back and show the errors: the one shape of a writing view.
+
+    With the form that the view renders again, a DomainError's field messages go onto its fields
+    (`form_errors_from`); without one (the view redirects) they are flashed. `messages` replaces the
+    flash of some error classes ({SlotTaken: _("Somebody was quicker.")}); `show(error)` replaces the
+    display altogether, for a form that maps field names itself. `success` is flashed after the commit.
+
+        with saving(form, success=_("The module is saved.")) as saved:
+            module = services.create_module(current_user, **form.values())
+        if saved:
+            return redirect(url_for("courses.module_detail", module_id=module.id))
+        return render_template("courses/module_form.html", form=form)
+    """
+    attempt = Attempt()
+    try:
+        yield attempt
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        attempt.error = error
+        special = next((m for cls, m in (messages or {}).items() if isinstance(error, cls)), None)
+        if show is not None:
+            show(error)
+        elif special is not None:
+            flash(str(special), "danger")
+        elif form is None and error.fields:
+            flash(" ".join(dict.fromkeys(m for ms in error.fields.values() for m in ms)), "danger")
+        else:
+            form_errors_from(form, error)
+    else:
+        attempt.saved = True
+        if success:
+            flash(success, category)
+
+
+def form_values(form, *, exclude=(), **defaults) -> dict:
+    """The service's keyword arguments from a form: one per field, CSRF token and submit buttons left out.
+
+    Forms expose it as their `values()` method; a blank field (None, "" or an empty list) takes its value
+    from `defaults`, so views need not list `form.x.data or ""` by hand:
+
+        def values(self) -> dict:
+            return form_values(self, summary="", topics=[])
+    """
+    skip = {"csrf_token", "submit", *exclude}
+    out = {}
+    for name, value in form.data.items():
+        if name not in skip:
+            blank = value is None or (isinstance(value, str | list) and not value)
+            out[name] = defaults[name] if blank and name in defaults else value
+    return out

@@ -342,7 +342,7 @@ def patch_session(data, session_id):
 @blp.response(200, SessionWithLinkSchema)
 def cancel_session(data, session_id):
     """Cancel a session; everyone in it gets a METHOD:CANCEL invitation."""
-    session = services.cancel_session(api_user(), _managed(session_id), data["reason"])
+    session = services.cancel_session(api_user(), _managed(session_id), reason=data["reason"])
     db.session.commit()
     return session
 

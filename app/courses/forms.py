@@ -15,9 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, form_values
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
-from app.core.timeutil import all_timezones, is_valid_timezone
+from app.core.timeutil import all_timezones, is_valid_timezone, local_to_utc
 from app.courses.models import DESCRIPTION_MAX, OBJECTIVES_MAX
 
 LEVEL_LABELS = {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
@@ -61,6 +61,11 @@ class ModuleForm(BaseForm):
         self.trainer_ids.choices = [(t.id, t.name) for t in trainers]
         self.prerequisite_ids.choices = [(m.id, m.title) for m in modules]
 
+    def values(self, **defaults) -> dict:
+        """`defaults` fills blank fields: the trainers when none is chosen."""
+        return form_values(self, summary="", description="", objectives="", topics=[], prerequisite_ids=[],
+                           **defaults)
+
 
 class SessionForm(BaseForm):
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()],
@@ -95,10 +100,21 @@ class SessionForm(BaseForm):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The end must be after the start."))
 
+    def values(self) -> dict:
+        """Wall-clock times in the session's zone become UTC."""
+        values = form_values(self, location="", country=None, online_url="")
+        for name in ("starts_at", "ends_at", "enrol_opens_at", "enrol_closes_at", "unenrol_deadline"):
+            local = values[name]
+            values[name] = local_to_utc(local.date(), local.time(), self.timezone.data) if local else None
+        return values
+
 
 class EnrolForm(BaseForm):
     note = TextAreaField(_l("Note to the trainer (optional)"), validators=[Optional(), Length(max=2000)],
                          render_kw={"rows": 2})
+
+    def values(self) -> dict:
+        return form_values(self, note="")
 
 
 class ConfirmForm(BaseForm):
@@ -108,6 +124,9 @@ class ConfirmForm(BaseForm):
 class CancelSessionForm(BaseForm):
     reason = TextAreaField(_l("Reason, sent to the participants"), validators=[Optional(), Length(max=1000)],
                            render_kw={"rows": 2})
+
+    def values(self) -> dict:
+        return form_values(self, reason="")
 
 
 class AddParticipantForm(BaseForm):
@@ -119,6 +138,13 @@ class MaterialForm(BaseForm):
     file = FileField(_l("File"), description=_l("PDF, Office or OpenDocument files, images; at most 10 MB."))
     url = URLField(_l("Or a link"), validators=[Optional(), URL(), Length(max=500)])
 
+    def values(self, *, max_bytes: int) -> dict:
+        """The upload as its name and at most `max_bytes` + 1 bytes (the service refuses larger files)."""
+        upload = self.file.data
+        return {**form_values(self, exclude=("file",), title="", url=""),
+                "filename": upload.filename if upload else "",
+                "data": upload.read(max_bytes + 1) if upload else None}
+
 
 class FeedbackForm(BaseForm):
     rating = SelectField(_l("Your rating"), coerce=int, validators=[DataRequired()])
@@ -129,6 +155,9 @@ class FeedbackForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.rating.choices = [(5, _l("5 – excellent")), (4, _l("4 – good")), (3, _l("3 – fair")),
                                (2, _l("2 – poor")), (1, _l("1 – very poor"))]
+
+    def values(self) -> dict:
+        return form_values(self, comment="")
 
 
 class VerifyForm(BaseForm):

@@ -102,7 +102,8 @@ class Module(db.Model):
     def is_published(self) -> bool:
         return self.status == "published"
 
-    def is_trainer(self, user) -> bool:
+    def is_taught_by(self, user) -> bool:
+        """`user` is one of the module's trainers (not: has the trainer role, that is `User.is_trainer`)."""
         return bool(user and getattr(user, "is_authenticated", True) and user.id in {t.id for t in self.trainers})
 
     def can_see(self, user) -> bool:
@@ -113,7 +114,23 @@ class Module(db.Model):
 
     def can_edit(self, user) -> bool:
         return bool(user and getattr(user, "is_authenticated", False)
-                    and (user.is_admin or self.is_trainer(user)))
+                    and (user.is_admin or self.is_taught_by(user)))
+
+    def can_download_materials(self, user, enrolled: bool | None = None) -> bool:
+        """Open materials are for everyone; restricted ones for its editors and people with a seat in a session.
+
+        `enrolled` says whether the user has a seat, when the page knows already; otherwise it is looked up.
+        """
+        if not self.materials_restricted or self.can_edit(user):
+            return True
+        if not (user and getattr(user, "is_authenticated", False)):
+            return False
+        if enrolled is None:
+            enrolled = db.session.scalar(
+                select(Enrolment.id).join(TrainingSession).where(
+                    TrainingSession.module_id == self.id, Enrolment.user_id == user.id,
+                    Enrolment.status == "enrolled").limit(1)) is not None
+        return enrolled
 
     @validates(*MARKDOWN_COLUMNS)
     def _render(self, key: str, value: str | None) -> str | None:
@@ -261,6 +278,15 @@ class Enrolment(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def can_leave(self, now: datetime | None = None) -> bool:
+        """Its participant may leave: a waitlist place or a request at any time, a seat until the deadline."""
+        return self.is_active and (self.status != "enrolled" or (now or utcnow()) <= self.session.unenrol_until)
+
+    def can_give_feedback(self, now: datetime | None = None) -> bool:
+        """Participants with a seat give feedback once the session has started, unless marked absent."""
+        return (self.status == "enrolled" and self.attended is not False and not self.session.is_cancelled
+                and self.session.has_started(now))
 
 
 class Material(db.Model):

@@ -328,7 +328,7 @@ def duplicate_session(actor: User, session: TrainingSession, *, starts_at: datet
                        unenrol_deadline=moved(session.unenrol_deadline))
 
 
-def cancel_session(actor: User, session: TrainingSession, reason: str = "") -> TrainingSession:
+def cancel_session(actor: User, session: TrainingSession, *, reason: str = "") -> TrainingSession:
     """Cancel: everyone still in is told, with a METHOD:CANCEL invitation; reminders are dropped."""
     if not session.can_manage(actor):
         raise NotAllowed()
@@ -520,7 +520,7 @@ def unenrol(actor: User, session: TrainingSession, user: User | None = None, *,
     enrolment = _find_enrolment(session.id, user.id)
     if enrolment is None or not enrolment.is_active:
         raise NotFound(str(_l("You are not enrolled in this session.")), code="not_enrolled")
-    if not by_manager and not erasing and enrolment.status == "enrolled" and now > session.unenrol_until:
+    if not by_manager and not erasing and not enrolment.can_leave(now):
         raise WrongState(str(_l("The deadline to leave this session has passed; please contact the trainer.")),
                          code="unenrol_deadline_passed")
     previous = enrolment.status
@@ -693,13 +693,11 @@ def find_certificate(code: str) -> Certificate | None:
 
 # Feedback -----------------------------------------------------------------------------------------
 def can_give_feedback(session: TrainingSession, user: User, now: datetime | None = None) -> bool:
-    if not user or not getattr(user, "is_authenticated", False) or session.is_cancelled:
+    """The user's enrolment in the session says (`Enrolment.can_give_feedback`)."""
+    if not user or not getattr(user, "is_authenticated", False):
         return False
-    if not session.has_started(now):
-        return False
-    return db.session.scalar(select(exists().where(
-        Enrolment.session_id == session.id, Enrolment.user_id == user.id, Enrolment.status == "enrolled",
-        Enrolment.attended.is_not(False)))) or False
+    enrolment = _find_enrolment(session.id, user.id)
+    return enrolment is not None and enrolment.can_give_feedback(now)
 
 
 def submit_feedback(user: User, session: TrainingSession, *, rating: int, comment: str = "",

@@ -16,12 +16,11 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.auth.services import find_user_by_email
 from app.core.calendar import ics_response
-from app.core.errors import DomainError
-from app.core.forms import form_errors_from
+from app.core.forms import saving
 from app.core.pagination import paginate
 from app.core.permissions import load_visible, role_required
 from app.core.reference import TOPICS
-from app.core.timeutil import local_to_utc, to_zone, utcnow
+from app.core.timeutil import to_zone, utcnow
 from app.courses import bp, queries, services
 from app.courses.certificates import certificate_pdf
 from app.courses.forms import (
@@ -109,8 +108,8 @@ def module_detail(module_id: int):
     past = [s for s in sessions if s.has_ended(now)]
     mine = queries.enrolments_by_session(current_user, [s.id for s in sessions])
     can_edit = module.can_edit(current_user)
-    enrolled_somewhere = any(e.status == "enrolled" for e in mine.values())
-    show_materials = not module.materials_restricted or can_edit or enrolled_somewhere
+    show_materials = module.can_download_materials(
+        current_user, enrolled=any(e.status == "enrolled" for e in mine.values()))
     return render_template("courses/module.html", module=module, upcoming=upcoming, past=past, mine=mine,
                            can_edit=can_edit, show_materials=show_materials, enrol_form=EnrolForm(),
                            confirm_form=ConfirmForm(), material_form=MaterialForm(), now=now)
@@ -131,16 +130,6 @@ def _module_form(module: Module | None = None) -> ModuleForm:
     return form
 
 
-def _module_values(form: ModuleForm) -> dict:
-    return {"title": form.title.data, "summary": form.summary.data or "", "description": form.description.data or "",
-            "objectives": form.objectives.data or "", "topics": form.topics.data or [],
-            "language": form.language.data, "level": form.level.data, "format": form.format.data,
-            "status": form.status.data, "required_sessions": form.required_sessions.data,
-            "materials_restricted": form.materials_restricted.data,
-            "trainer_ids": form.trainer_ids.data or [current_user.id],
-            "prerequisite_ids": form.prerequisite_ids.data or []}
-
-
 @bp.route("/manage")
 @trainer_required
 def manage():
@@ -152,14 +141,9 @@ def manage():
 def new_module():
     form = _module_form()
     if form.validate_on_submit():
-        try:
-            module = services.create_module(current_user, **_module_values(form))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("The module is saved. Now add its sessions."), "success")
+        with saving(form, success=_("The module is saved. Now add its sessions.")) as saved:
+            module = services.create_module(current_user, **form.values(trainer_ids=[current_user.id]))
+        if saved:
             return redirect(url_for("courses.new_session", module_id=module.id))
     return render_template("courses/module_form.html", form=form, module=None)
 
@@ -170,14 +154,9 @@ def edit_module(module_id: int):
     module = load_visible(Module, module_id, current_user, can_see=_can_see, can_change=_can_edit)
     form = _module_form(module)
     if form.validate_on_submit():
-        try:
-            services.update_module(current_user, module, **_module_values(form))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("The module is saved."), "success")
+        with saving(form, success=_("The module is saved.")) as saved:
+            services.update_module(current_user, module, **form.values(trainer_ids=[current_user.id]))
+        if saved:
             return redirect(url_for("courses.module_detail", module_id=module.id))
     return render_template("courses/module_form.html", form=form, module=module)
 
@@ -188,16 +167,8 @@ def add_material(module_id: int):
     module = load_visible(Module, module_id, current_user, can_see=_can_see, can_change=_can_edit)
     form = MaterialForm()
     if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            services.add_material(current_user, module, title=form.title.data or "", url=form.url.data or "",
-                                  filename=upload.filename if upload else "",
-                                  data=upload.read(services.max_material_bytes() + 1) if upload else None)
-            db.session.commit()
-            flash(_("The material is added."), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(" ".join(m for ms in error.fields.values() for m in ms) or error.message, "danger")
+        with saving(success=_("The material is added.")):
+            services.add_material(current_user, module, **form.values(max_bytes=services.max_material_bytes()))
     else:
         flash(_("Please correct the marked fields."), "danger")
     return redirect(url_for("courses.module_detail", module_id=module.id) + "#materials")
@@ -207,11 +178,7 @@ def add_material(module_id: int):
 def material(material_id: int):
     item = load_visible(Material, material_id, current_user, can_see=lambda m, u: m.module.can_see(u))
     module = item.module
-    if module.materials_restricted and not module.can_edit(current_user) and (
-            not current_user.is_authenticated or not db.session.scalar(
-                select(Enrolment.id).join(TrainingSession).where(
-                    TrainingSession.module_id == module.id, Enrolment.user_id == current_user.id,
-                    Enrolment.status == "enrolled").limit(1))):
+    if not module.can_download_materials(current_user):
         abort(403)
     if item.kind == "link":
         return redirect(item.url)
@@ -229,29 +196,14 @@ def delete_material(material_id: int):
                         can_change=lambda m, u: m.module.can_edit(u))
     module_id = item.module_id
     if ConfirmForm().validate_on_submit():
-        services.delete_material(current_user, item)
-        db.session.commit()
-        flash(_("The material is removed."), "info")
+        with saving(success=_("The material is removed."), category="info"):
+            services.delete_material(current_user, item)
     return redirect(url_for("courses.module_detail", module_id=module_id) + "#materials")
 
 
 # Trainers: sessions -------------------------------------------------------------------------------
 def _local(value: datetime | None, tz: str) -> datetime | None:
     return to_zone(value, tz).replace(tzinfo=None) if value else None
-
-
-def _utc(value: datetime | None, tz: str) -> datetime | None:
-    return local_to_utc(value.date(), value.time(), tz) if value else None
-
-
-def _session_values(form: SessionForm) -> dict:
-    tz = form.timezone.data
-    return {"starts_at": _utc(form.starts_at.data, tz), "ends_at": _utc(form.ends_at.data, tz), "timezone": tz,
-            "capacity": form.capacity.data, "location": form.location.data or "",
-            "country": form.country.data or None, "online_url": form.online_url.data or "",
-            "requires_approval": form.requires_approval.data,
-            "enrol_opens_at": _utc(form.enrol_opens_at.data, tz), "enrol_closes_at": _utc(form.enrol_closes_at.data, tz),
-            "unenrol_deadline": _utc(form.unenrol_deadline.data, tz)}
 
 
 @bp.route("/modules/<int:module_id>/sessions/new", methods=["GET", "POST"])
@@ -264,14 +216,9 @@ def new_session(module_id: int):
         form.country.data = current_user.country if module.format != "online" else ""
         form.capacity.data = 20
     if form.validate_on_submit():
-        try:
-            session = services.add_session(current_user, module, **_session_values(form))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("The session is saved."), "success")
+        with saving(form, success=_("The session is saved.")) as saved:
+            session = services.add_session(current_user, module, **form.values())
+        if saved:
             return redirect(url_for("courses.session_detail", session_id=session.id))
     return render_template("courses/session_form.html", form=form, module=module, session=None)
 
@@ -286,14 +233,9 @@ def edit_session(session_id: int):
             getattr(form, name).data = _local(getattr(session, name), session.timezone)
         form.country.data = session.country or ""
     if form.validate_on_submit():
-        try:
-            services.update_session(current_user, session, **_session_values(form))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("The session is saved."), "success")
+        with saving(form, success=_("The session is saved.")) as saved:
+            services.update_session(current_user, session, **form.values())
+        if saved:
             return redirect(url_for("courses.session_detail", session_id=session.id))
     return render_template("courses/session_form.html", form=form, module=session.module, session=session)
 
@@ -304,9 +246,10 @@ def duplicate_session(session_id: int):
     session = load_visible(TrainingSession, session_id, current_user, can_see=_can_see, can_change=_can_manage)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    copy = services.duplicate_session(current_user, session)
-    db.session.commit()
-    flash(_("A copy one week later is saved; adjust its dates here."), "success")
+    with saving(success=_("A copy one week later is saved; adjust its dates here.")) as saved:
+        copy = services.duplicate_session(current_user, session)
+    if not saved:
+        return redirect(url_for("courses.session_detail", session_id=session.id))
     return redirect(url_for("courses.edit_session", session_id=copy.id))
 
 
@@ -316,14 +259,8 @@ def cancel_session(session_id: int):
     session = load_visible(TrainingSession, session_id, current_user, can_see=_can_see, can_change=_can_manage)
     form = CancelSessionForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_session(current_user, session, form.reason.data or "")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_("The session is cancelled; its participants are told by mail."), "info")
+        with saving(success=_("The session is cancelled; its participants are told by mail."), category="info"):
+            services.cancel_session(current_user, session, **form.values())
         return redirect(url_for("courses.session_detail", session_id=session.id))
     return render_template("courses/session_cancel.html", session=session, form=form)
 
@@ -354,13 +291,9 @@ def enrol(session_id: int):
     session = load_visible(TrainingSession, session_id, current_user, can_see=_can_see)
     form = EnrolForm()
     if form.validate_on_submit():
-        try:
-            enrolment = services.enrol(current_user, session, note=form.note.data or "")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        with saving() as saved:
+            enrolment = services.enrol(current_user, session, **form.values())
+        if saved:
             if enrolment.status == "enrolled":
                 flash(_("You are enrolled. The invitation is on its way to your mailbox."), "success")
             elif enrolment.status == "waitlisted":
@@ -376,14 +309,8 @@ def enrol(session_id: int):
 def leave(session_id: int):
     session = load_visible(TrainingSession, session_id, current_user, can_see=_can_see)
     if ConfirmForm().validate_on_submit():
-        try:
+        with saving(success=_("You left the session."), category="info"):
             services.unenrol(current_user, session)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_("You left the session."), "info")
     return redirect(_back(session))
 
 
@@ -397,13 +324,9 @@ def add_participant(session_id: int):
         if person is None:
             flash(_("No account uses this email address."), "danger")
         else:
-            try:
+            with saving() as saved:
                 enrolment = services.enrol(current_user, session, person)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(error.message, "danger")
-            else:
+            if saved:
                 flash(_("%(name)s: %(status)s.", name=person.name, status=ENROLMENT_LABELS[enrolment.status]),
                       "success")
     return redirect(url_for("courses.session_detail", session_id=session.id) + "#participants")
@@ -420,16 +343,12 @@ def enrolment_action(session_id: int, enrolment_id: int, action: str):
     if enrolment is None or enrolment.session_id != session.id or action not in (*ACTIONS, "remove"):
         abort(404)
     if ConfirmForm().validate_on_submit():
-        try:
+        with saving() as saved:
             if action == "remove":
                 services.unenrol(current_user, session, enrolment.user)
             else:
                 ACTIONS[action](current_user, enrolment)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        if saved:
             flash(_("Saved: %(name)s is now “%(status)s”.", name=enrolment.user.name,
                     status=ENROLMENT_LABELS[enrolment.status]), "success")
     return redirect(url_for("courses.session_detail", session_id=session.id) + "#participants")
@@ -445,13 +364,9 @@ def move_enrolment(session_id: int, enrolment_id: int):
     target = load_visible(TrainingSession, request.form.get("target", type=int) or 0, current_user,
                           can_see=_can_see, can_change=_can_manage)
     if ConfirmForm().validate_on_submit():
-        try:
+        with saving() as saved:
             moved = services.move_enrolment(current_user, enrolment, target)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(" ".join(m for ms in error.fields.values() for m in ms) or error.message, "danger")
-        else:
+        if saved:
             flash(_("%(name)s moved to the session of %(date)s: %(status)s.", name=moved.user.name,
                     date=format_date(target.starts_at), status=ENROLMENT_LABELS[moved.status]), "success")
     return redirect(url_for("courses.session_detail", session_id=session.id) + "#participants")
@@ -465,14 +380,9 @@ def attendance(session_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         marks = {e.user_id: f"attended-{e.user_id}" in request.form for e in people}
-        try:
+        with saving(success=_("Attendance is saved: %(n)d present.", n=sum(marks.values()))) as saved:
             services.record_attendance(current_user, session, marks)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_("Attendance is saved: %(n)d present.", n=sum(marks.values())), "success")
+        if saved:
             return redirect(url_for("courses.attendance", session_id=session.id))
     return render_template("courses/attendance.html", session=session, module=session.module, people=people,
                            form=form, started=session.has_started())
@@ -550,10 +460,10 @@ def feedback(session_id: int):
         return redirect(url_for("courses.session_detail", session_id=session.id))
     form = FeedbackForm()
     if form.validate_on_submit():
-        services.submit_feedback(current_user, session, rating=form.rating.data, comment=form.comment.data or "")
-        db.session.commit()
-        flash(_("Thank you for your feedback."), "success")
-        return redirect(url_for("courses.my_training"))
+        with saving(form, success=_("Thank you for your feedback.")) as saved:
+            services.submit_feedback(current_user, session, **form.values())
+        if saved:
+            return redirect(url_for("courses.my_training"))
     return render_template("courses/feedback.html", session=session, module=session.module, form=form)
 
 

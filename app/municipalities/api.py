@@ -202,7 +202,7 @@ def get_municipality(municipality_id):
 @blp.response(200, MunicipalitySchema)
 def update_municipality(data, municipality_id):
     """Change a municipality (its followers, editors and admins)."""
-    municipality = services.update_municipality(_municipality(municipality_id), api_user(), data)
+    municipality = services.update_municipality(api_user(), _municipality(municipality_id), **data)
     db.session.commit()
     return municipality
 
@@ -225,7 +225,7 @@ def list_actions(args, municipality_id):
 @blp.response(201, ActionSchema)
 def create_action(data, municipality_id):
     """Add a SEAP action; unknown sector, area, instrument or status codes answer 422."""
-    action = services.create_action(_municipality(municipality_id), api_user(), data)
+    action = services.create_action(api_user(), _municipality(municipality_id), **data)
     db.session.commit()
     return action
 
@@ -236,7 +236,7 @@ def create_action(data, municipality_id):
 def update_action(data, action_id):
     """Change an action: its status, achieved values…"""
     action = load_visible(SeapAction, action_id, api_user())
-    services.update_action(action, api_user(), data)
+    services.update_action(api_user(), action, **data)
     db.session.commit()
     return action
 
@@ -260,7 +260,7 @@ def list_reports(args, municipality_id):
 @blp.response(201, ReportSchema)
 def create_report(data, municipality_id):
     """Record a monitoring report (a full report carries the MEI emissions)."""
-    report = services.add_report(_municipality(municipality_id), api_user(), data)
+    report = services.add_report(api_user(), _municipality(municipality_id), **data)
     db.session.commit()
     return report
 
@@ -292,7 +292,7 @@ def invite_member(data, municipality_id):
     user = db.session.scalar(select(User).where(User.email == data["email"].strip().lower()))
     if user is None:
         raise Invalid(fields={"email": ["No account with this email address."]})
-    member = services.add_member(municipality, api_user(), user, data["role"])
+    member = services.add_member(api_user(), municipality, user=user, role=data["role"])
     db.session.commit()
     return member
 
@@ -309,6 +309,6 @@ def my_invitations(args):
 @blp.response(200, MemberSchema)
 def answer_invitation(municipality_id, answer):
     """Accept or decline the caller's invitation; 404 when there is none."""
-    member = services.respond_to_invitation(_municipality(municipality_id), api_user(), answer == "accept")
+    member = services.respond_to_invitation(api_user(), _municipality(municipality_id), accept=answer == "accept")
     db.session.commit()
     return member

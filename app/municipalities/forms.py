@@ -6,7 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, EmailField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, form_values
 from app.core.reference import country_choices
 from app.municipalities.codes import AREAS, INSTRUMENTS, REPORT_KINDS, STATUSES, choices, sector_choices
 
@@ -38,7 +38,7 @@ class MunicipalityForm(BaseForm):
         self.country.choices = [("", _l("Choose…"))] + country_choices()
 
     def values(self) -> dict:
-        return {k: v for k, v in self.data.items() if k not in ("csrf_token", "submit")}
+        return form_values(self)
 
 
 class ActionForm(BaseForm):
@@ -71,7 +71,7 @@ class ActionForm(BaseForm):
         self.status.choices = choices(STATUSES)
 
     def values(self) -> dict:
-        return {k: v for k, v in self.data.items() if k != "csrf_token"}
+        return form_values(self)
 
 
 class ReportForm(BaseForm):
@@ -87,7 +87,7 @@ class ReportForm(BaseForm):
         self.kind.choices = choices(REPORT_KINDS)
 
     def values(self) -> dict:
-        return {k: v for k, v in self.data.items() if k != "csrf_token"}
+        return form_values(self)
 
 
 class ImportForm(BaseForm):

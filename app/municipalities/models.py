@@ -66,6 +66,12 @@ class Municipality(db.Model):
         return user.is_admin or (self.member_role(user) is not None
                                  and (user.is_coordinator or self.member_role(user) == "editor"))
 
+    @staticmethod
+    def can_create(user) -> bool:
+        """Administrators, coordinators and supporters add municipalities."""
+        return bool(user is not None and getattr(user, "is_authenticated", False)
+                    and (user.is_admin or user.is_coordinator))
+
     def can_edit(self, user) -> bool:
         """Admins, the coordinators and supporters who follow it, and its municipality officers."""
         if user is None or not getattr(user, "is_authenticated", False):
@@ -75,7 +81,7 @@ class Municipality(db.Model):
     def can_see_private(self, user) -> bool:
         """Notes and members: those who may edit, and the platform's staff."""
         return self.can_edit(user) or bool(user is not None and getattr(user, "is_authenticated", False)
-                                           and user.is_staff)
+                                           and user.is_trainer)
 
     @property
     def followers(self):

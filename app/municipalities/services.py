@@ -230,12 +230,6 @@ def clean_report(values: dict) -> dict:
 
 # --- municipalities ------------------------------------------------------------------------------------------
 
-def can_create_municipality(user) -> bool:
-    """Admins, and coordinators and supporters whose role an administrator granted (not a mere claim)."""
-    return bool(user is not None and getattr(user, "is_authenticated", False)
-                and (user.is_admin or user.is_coordinator))
-
-
 def _not_a_creator() -> NotAllowed:
     return NotAllowed(str(_l("Only administrators, and coordinators and supporters whose role an administrator "
                              "confirmed, add municipalities.")))
@@ -243,7 +237,7 @@ def _not_a_creator() -> NotAllowed:
 
 def create_municipality(actor, values: dict, *, followers: list[User] | None = None) -> Municipality:
     """A new municipality; a coordinator or supporter who adds it follows it, the others named are invited."""
-    if not can_create_municipality(actor):
+    if not Municipality.can_create(actor):
         raise _not_a_creator()
     data = clean_municipality(values)
     municipality = Municipality(**data)
@@ -277,7 +271,7 @@ def _role_for(user: User) -> str:
     return "editor" if user.com_role == "municipality" else "follower"
 
 
-def update_municipality(municipality: Municipality, actor, values: dict) -> Municipality:
+def update_municipality(actor, municipality: Municipality, **values) -> Municipality:
     if not municipality.can_edit(actor):
         raise NotAllowed()
     data = clean_municipality(values, partial=True)
@@ -307,7 +301,7 @@ def _invited(municipality: Municipality, actor, member: MunicipalityMember) -> N
                url=url_for("municipalities.dashboard", _external=True))
 
 
-def add_member(municipality: Municipality, actor, user: User, role: str | None = None) -> MunicipalityMember:
+def add_member(actor, municipality: Municipality, *, user: User, role: str | None = None) -> MunicipalityMember:
     """Invite a coordinator or supporter (follower) or a municipality officer (editor) to the municipality.
 
     Admins, and its accepted members who are granted coordinators or editors, invite; the membership
@@ -352,7 +346,7 @@ def pending_invitations(user) -> list[MunicipalityMember]:
     return list(db.session.scalars(invitations_query(user)))
 
 
-def respond_to_invitation(municipality: Municipality, user, accept: bool) -> MunicipalityMember:
+def respond_to_invitation(user, municipality: Municipality, *, accept: bool) -> MunicipalityMember:
     """The invited person accepts (the membership now gives its rights) or declines."""
     member = municipality.membership(user)
     if member is None or member.status != "invited":
@@ -363,7 +357,7 @@ def respond_to_invitation(municipality: Municipality, user, accept: bool) -> Mun
     return member
 
 
-def remove_member(municipality: Municipality, actor, user_id: int) -> None:
+def remove_member(actor, municipality: Municipality, *, user_id: int) -> None:
     """Admins remove anyone (an invitation too); members may leave."""
     if not (actor.is_admin or actor.id == user_id):
         raise NotAllowed()
@@ -392,7 +386,7 @@ def my_municipalities(user) -> list[Municipality]:
 
 # --- actions and reports -------------------------------------------------------------------------------------
 
-def create_action(municipality: Municipality, actor, values: dict) -> SeapAction:
+def create_action(actor, municipality: Municipality, **values) -> SeapAction:
     if not municipality.can_edit(actor):
         raise NotAllowed()
     data = clean_action(values)
@@ -404,7 +398,7 @@ def create_action(municipality: Municipality, actor, values: dict) -> SeapAction
     return action
 
 
-def update_action(action: SeapAction, actor, values: dict) -> SeapAction:
+def update_action(actor, action: SeapAction, **values) -> SeapAction:
     if not action.can_edit(actor):
         raise NotAllowed()
     data = clean_action(values, partial=True)
@@ -421,7 +415,7 @@ def update_action(action: SeapAction, actor, values: dict) -> SeapAction:
     return action
 
 
-def add_report(municipality: Municipality, actor, values: dict) -> MonitoringReport:
+def add_report(actor, municipality: Municipality, **values) -> MonitoringReport:
     if not municipality.can_edit(actor):
         raise NotAllowed()
     report = MonitoringReport(municipality=municipality, **clean_report(values))
@@ -672,7 +666,7 @@ def import_municipalities(actor, data: bytes) -> ImportResult:
     separated by semicolons. Bad rows are reported with their line (CSV/TSV) or item number (JSON).
     The caller commits once.
     """
-    if not can_create_municipality(actor):
+    if not Municipality.can_create(actor):
         raise _not_a_creator()
     max_bytes, max_rows = import_limits(actor)
     if max_bytes is not None and len(data) > max_bytes:

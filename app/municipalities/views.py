@@ -10,8 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.forms import ConfirmForm
 from app.auth.models import User
-from app.core.errors import DomainError
-from app.core.forms import form_errors_from
+from app.core.forms import saving
 from app.core.pagination import paginate
 from app.core.permissions import load_visible
 from app.core.reference import PROJECT_COUNTRIES
@@ -38,7 +37,7 @@ def _load(municipality_id: int, *, edit: bool = False) -> Municipality:
 
 
 def _require_creator() -> None:
-    if not services.can_create_municipality(current_user):
+    if not Municipality.can_create(current_user):
         abort(403)
 
 
@@ -55,7 +54,7 @@ def index():
     ordered = [c for c in PROJECT_COUNTRIES if c in countries] + sorted(c for c in countries
                                                                           if c not in PROJECT_COUNTRIES)
     return render_template("municipalities/index.html", page=page, country=country, q=q, countries=ordered,
-                           completed=counts, can_create=services.can_create_municipality(current_user))
+                           completed=counts, can_create=Municipality.can_create(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -64,13 +63,9 @@ def new():
     _require_creator()
     form = MunicipalityForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             municipality = services.create_municipality(current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
+        if saved:
             flash(_("%(name)s was added.", name=municipality.name), "success")
             return redirect(url_for(".show", municipality_id=municipality.id))
     return render_template("municipalities/form.html", form=form, municipality=None)
@@ -88,15 +83,13 @@ def import_():
         # Read one byte past the limit only: a larger file is refused without loading it all.
         data = form.file.data.read(max_bytes + 1) if max_bytes is not None else form.file.data.read()
         try:
-            result = services.import_municipalities(current_user, data)
-            db.session.commit()
+            with saving(form) as saved:
+                result = services.import_municipalities(current_user, data)
         except services.UnreadableFile:
             db.session.rollback()
             form.file.errors = [_("This file is not CSV, TSV or JSON that we can read.")]
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [error.message]
-            status = 413 if error.code == "import_too_large" else 422
+        if not saved and saved.error is not None:
+            status = 413 if saved.error.code == "import_too_large" else 422
     return render_template("municipalities/import.html", form=form, result=result,
                            columns=services.MUNICIPALITY_FIELDS,
                            limits=services.import_limits(current_user)), status
@@ -111,7 +104,7 @@ def dashboard():
     # Sections are HTML rendered by their feature's own (autoescaped) templates.
     return render_template("municipalities/dashboard.html", rows=rows,
                            invitations=services.pending_invitations(current_user), confirm_form=ConfirmForm(),
-                           can_create=services.can_create_municipality(current_user),
+                           can_create=Municipality.can_create(current_user),
                            sections=[Markup(s) for s in sections if s])  # noqa: S704
 
 
@@ -122,17 +115,12 @@ def answer_invitation(municipality_id: int, answer: str):
     if answer not in ("accept", "decline") or not ConfirmForm().validate_on_submit():
         abort(400)
     municipality = _load(municipality_id)
-    try:
-        services.respond_to_invitation(municipality, current_user, answer == "accept")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
+    if answer == "accept":
+        success, category = _("You now take part in %(name)s.", name=municipality.name), "success"
     else:
-        db.session.commit()
-        if answer == "accept":
-            flash(_("You now take part in %(name)s.", name=municipality.name), "success")
-        else:
-            flash(_("You declined the invitation to %(name)s.", name=municipality.name), "info")
+        success, category = _("You declined the invitation to %(name)s.", name=municipality.name), "info"
+    with saving(success=success, category=category):
+        services.respond_to_invitation(current_user, municipality, accept=answer == "accept")
     return redirect(url_for(".dashboard"))
 
 
@@ -161,14 +149,9 @@ def edit(municipality_id: int):
     municipality = _load(municipality_id, edit=True)
     form = MunicipalityForm(obj=municipality)
     if form.validate_on_submit():
-        try:
-            services.update_municipality(municipality, current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("Saved."), "success")
+        with saving(form, success=_("Saved.")) as saved:
+            services.update_municipality(current_user, municipality, **form.values())
+        if saved:
             return redirect(url_for(".show", municipality_id=municipality.id))
     return render_template("municipalities/form.html", form=form, municipality=municipality)
 
@@ -179,14 +162,9 @@ def action_new(municipality_id: int):
     municipality = _load(municipality_id, edit=True)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            services.create_action(municipality, current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("The action was added."), "success")
+        with saving(form, success=_("The action was added.")) as saved:
+            services.create_action(current_user, municipality, **form.values())
+        if saved:
             return redirect(url_for(".show", municipality_id=municipality.id, _anchor="actions"))
     return render_template("municipalities/action_form.html", form=form, m=municipality, action=None)
 
@@ -198,14 +176,9 @@ def action_edit(municipality_id: int, action_id: int):
                           municipality_id, can_change=lambda a, u: a.can_edit(u))
     form = ActionForm(obj=action)
     if form.validate_on_submit():
-        try:
-            services.update_action(action, current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("Saved."), "success")
+        with saving(form, success=_("Saved.")) as saved:
+            services.update_action(current_user, action, **form.values())
+        if saved:
             return redirect(url_for(".show", municipality_id=municipality_id, _anchor="actions"))
     return render_template("municipalities/action_form.html", form=form, m=action.municipality, action=action)
 
@@ -216,14 +189,9 @@ def report_new(municipality_id: int):
     municipality = _load(municipality_id, edit=True)
     form = ReportForm()
     if form.validate_on_submit():
-        try:
-            services.add_report(municipality, current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("The report was recorded."), "success")
+        with saving(form, success=_("The report was recorded.")) as saved:
+            services.add_report(current_user, municipality, **form.values())
+        if saved:
             return redirect(url_for(".show", municipality_id=municipality.id, _anchor="reports"))
     return render_template("municipalities/report_form.html", form=form, m=municipality)
 
@@ -241,17 +209,12 @@ def add_member(municipality_id: int):
         user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
         if user is None:
             flash(_("No account with this email address."), "danger")
+        elif not municipality.can_invite(current_user):
+            abort(403)
         else:
-            try:
-                services.add_member(municipality, current_user, user, form.role.data)
-                db.session.commit()
-                flash(_("%(name)s is invited to %(municipality)s; the link counts once they accept.",
-                        name=user.name, municipality=municipality.name), "success")
-            except DomainError as error:
-                db.session.rollback()
-                if error.status == 403:
-                    abort(403)
-                flash(error.message, "danger")
+            with saving(success=_("%(name)s is invited to %(municipality)s; the link counts once they accept.",
+                                  name=user.name, municipality=municipality.name)):
+                services.add_member(current_user, municipality, user=user, role=form.role.data)
     return redirect(url_for(".show", municipality_id=municipality.id, _anchor="members"))
 
 
@@ -261,10 +224,8 @@ def remove_member(municipality_id: int, user_id: int):
     municipality = _load(municipality_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.remove_member(municipality, current_user, user_id)
-    except DomainError:
+    if not (current_user.is_admin or current_user.id == user_id):
         abort(403)
-    db.session.commit()
-    flash(_("Removed."), "success")
+    with saving(success=_("Removed.")):
+        services.remove_member(current_user, municipality, user_id=user_id)
     return redirect(url_for(".show", municipality_id=municipality.id, _anchor="members"))

@@ -6,7 +6,7 @@ from wtforms import HiddenField, SelectMultipleField
 from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, form_values
 from app.core.text import CODE_MAX
 from app.notifications.services import mail_kinds_for
 
@@ -20,3 +20,6 @@ class PreferencesForm(BaseForm):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.receive.choices = [(k.kind, k.label) for k in mail_kinds_for(user)]
+
+    def values(self) -> dict:
+        return form_values(self, exclude=("sent",), receive=[])

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth.forms import ConfirmForm
+from app.core.forms import saving
 from app.core.mail import ESSENTIAL_KINDS
 from app.core.pagination import paginate
 from app.core.urls import safe_next
@@ -32,7 +33,7 @@ def read(notification_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("notifications.index"))
-    notification = services.mark_read(current_user, notification_id)
+    notification = services.mark_read(current_user, notification_id)  # NotFound: the 404 page, not a flash
     db.session.commit()
     return redirect(safe_next(notification.url) or url_for("notifications.index"))
 
@@ -41,9 +42,9 @@ def read(notification_id: int):
 @login_required
 def read_all():
     if ConfirmForm().validate_on_submit():
-        count = services.mark_all_read(current_user)
-        db.session.commit()
-        if count:
+        with saving() as saved:
+            count = services.mark_all_read(current_user)
+        if saved and count:
             flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("notifications.index"))
 
@@ -55,9 +56,9 @@ def preferences():
     form = PreferencesForm(current_user, data={
         "receive": [k.kind for k in kinds if current_user.wants_mail(k.kind)]})
     if form.validate_on_submit():
-        services.save_preferences(current_user, form.receive.data or [])
-        db.session.commit()
-        flash(_("Your mail preferences are saved."), "success")
-        return redirect(url_for("notifications.preferences"))
+        with saving(form, success=_("Your mail preferences are saved.")) as saved:
+            services.save_preferences(current_user, **form.values())
+        if saved:
+            return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form, kinds=kinds,
                            essential=sorted(ESSENTIAL_KINDS))

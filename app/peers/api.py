@@ -249,7 +249,7 @@ def get_exchange(exchange_id):
 
 def _action_view(action: str):
     def view(exchange_id):
-        exchange = services.act_on_exchange(_exchange(exchange_id), api_user(), action)
+        exchange = services.EXCHANGE_ACTIONS[action](api_user(), _exchange(exchange_id))
         db.session.commit()
         return exchange
     view.__name__ = f"{action}_exchange"
@@ -279,7 +279,7 @@ def messages(exchange_id):
 @blp.response(201, MessageSchema)
 def post_message(data, exchange_id):
     """Write in the exchange's thread."""
-    message = services.post_message(_exchange(exchange_id), api_user(), data["body"])
+    message = services.post_message(api_user(), _exchange(exchange_id), body=data["body"])
     db.session.commit()
     return message
 
@@ -293,7 +293,7 @@ def plan_meeting(data, exchange_id):
         starts_at, ends_at = parse_iso(data["starts_at"]), parse_iso(data["ends_at"])
     except ValueError as error:
         raise Invalid("Times need ISO 8601 with an offset.", fields={"starts_at": [str(error)]}) from error
-    meeting = services.plan_meeting(_exchange(exchange_id), api_user(), kind=data["kind"], starts_at=starts_at,
+    meeting = services.plan_meeting(api_user(), _exchange(exchange_id), kind=data["kind"], starts_at=starts_at,
                                     ends_at=ends_at, timezone=data["timezone"], place=data["place"],
                                     online_url=data["online_url"], notes=data["notes"])
     db.session.commit()
@@ -307,7 +307,7 @@ def cancel_meeting(meeting_id):
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not meeting.exchange.can_see(api_user()):
         raise NotFound("No such meeting.")
-    services.cancel_meeting(meeting, api_user())
+    services.cancel_meeting(api_user(), meeting)
     db.session.commit()
     return meeting
 
@@ -318,7 +318,7 @@ def cancel_meeting(meeting_id):
 @blp.alt_response(409, description="A report exists already")
 def report(data, exchange_id):
     """The final report: submitted for review, then published as a good practice."""
-    practice = services.submit_report(_exchange(exchange_id), api_user(), **data)
+    practice = services.submit_report(api_user(), _exchange(exchange_id), **data)
     db.session.commit()
     return practice
 
@@ -353,11 +353,11 @@ def good_practice(practice_id):
     return practice
 
 
-def _review(practice_id: int, action: str, note: str = ""):
+def _review(practice_id: int, review, **values):
     practice = db.session.get(GoodPractice, practice_id)
     if practice is None or not practice.can_see(api_user()):
         raise NotFound("No such good practice.")
-    services.review_practice(practice, api_user(), action, note)
+    review(api_user(), practice, **values)
     db.session.commit()
     return practice
 
@@ -366,7 +366,7 @@ def _review(practice_id: int, action: str, note: str = ""):
 @blp.response(200, GoodPracticeSchema)
 def publish(practice_id):
     """Publish a submitted report (trainers, admins)."""
-    return _review(practice_id, "publish")
+    return _review(practice_id, services.publish_practice)
 
 
 @blp.route("/good-practices/<int:practice_id>/request-changes", methods=["POST"])
@@ -374,7 +374,7 @@ def publish(practice_id):
 @blp.response(200, GoodPracticeSchema)
 def request_changes(data, practice_id):
     """Send a report back to its authors with a note (trainers, admins)."""
-    return _review(practice_id, "request_changes", data["note"])
+    return _review(practice_id, services.request_practice_changes, note=data["note"])
 
 
 # Pairing rounds ---------------------------------------------------------------------------------
@@ -390,7 +390,7 @@ def run_round(data):
     selection = "list" if data["user_ids"] else ("topic" if data["topic"] else "all")
     round_ = services.run_pairing_round(api_user(), selection, topic=data["topic"], user_ids=data["user_ids"])
     if data["confirm"]:
-        services.confirm_round(round_, api_user())
+        services.confirm_round(api_user(), round_)
     db.session.commit()
     return round_
 
@@ -403,6 +403,6 @@ def confirm_round(round_id):
     round_ = db.session.get(PairingRound, round_id)
     if round_ is None:
         raise NotFound("No such round.")
-    services.confirm_round(round_, api_user())
+    services.confirm_round(api_user(), round_)
     db.session.commit()
     return round_

@@ -36,7 +36,7 @@ def pair(topic, user_ids, admin_email, confirm):
         made = None
         if confirm:
             with current_app.test_request_context():
-                made = services.confirm_round(round_, admin)
+                made = services.confirm_round(admin, round_)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

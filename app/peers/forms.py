@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, form_values
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
 from app.core.text import CODE_MAX
 from app.core.timeutil import all_timezones, is_valid_timezone, local_to_utc
@@ -57,6 +57,9 @@ class ProfileForm(BaseForm):
         self.needs.choices = topic_choices()
         self.languages.choices = spoken_language_choices()
 
+    def values(self) -> dict:
+        return form_values(self)
+
 
 class SuggestionFilterForm(BaseForm):
     class Meta:
@@ -83,6 +86,10 @@ class ProposeForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.topic.choices = topic_choices()
 
+    def values(self) -> dict:
+        """The partner is the page's person (the hidden field only carries it through the form)."""
+        return form_values(self, exclude=("partner_id",))
+
 
 class ConfirmForm(BaseForm):
     """A POST button with its CSRF token."""
@@ -90,6 +97,9 @@ class ConfirmForm(BaseForm):
 
 class MessageForm(BaseForm):
     body = TextAreaField(_l("Your message"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 3})
+
+    def values(self) -> dict:
+        return form_values(self)
 
 
 class MeetingForm(BaseForm):
@@ -119,6 +129,11 @@ class MeetingForm(BaseForm):
     def ends_at(self) -> datetime:
         return local_to_utc(self.end_date.data or self.start_date.data, self.end_time.data, self.timezone.data)
 
+    def values(self) -> dict:
+        """The dates and times in the chosen zone become `starts_at` and `ends_at` in UTC."""
+        return {**form_values(self, exclude=("start_date", "start_time", "end_date", "end_time")),
+                "starts_at": self.starts_at(), "ends_at": self.ends_at()}
+
 
 class ReportForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
@@ -140,10 +155,16 @@ class ReportForm(BaseForm):
         self.countries.choices = country_choices()
         self.language.choices = spoken_language_choices()
 
+    def values(self) -> dict:
+        return form_values(self)
+
 
 class ReviewForm(BaseForm):
     note = TextAreaField(_l("Note to the authors"), validators=[Optional(), Length(max=5000)],
                          render_kw={"rows": 3})
+
+    def values(self) -> dict:
+        return form_values(self, note="")
 
 
 class RoundForm(BaseForm):
@@ -159,6 +180,9 @@ class RoundForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.topic.choices = [("", _l("Choose…"))] + topic_choices()
         self.user_ids.choices = [(u.id, f"{u.name} ({u.country})") for u in people]
+
+    def values(self) -> dict:
+        return form_values(self, topic=None)
 
 
 class LibraryFilterForm(BaseForm):

@@ -138,6 +138,14 @@ class Exchange(db.Model):
     def other(self, user) -> User:
         return self.partner if user.id == self.proposer_id else self.proposer
 
+    def can_plan(self, user) -> bool:
+        """Its two people plan meetings once the exchange is accepted (and after it is completed)."""
+        return self.is_party(user) and self.status in ("accepted", "completed")
+
+    def can_report(self, user) -> bool:
+        """The report follows the same rule as the meetings: its people, once accepted."""
+        return self.can_plan(user)
+
     def confirmed_by(self, user) -> bool:
         column = self.proposer_confirmed_at if user.id == self.proposer_id else self.partner_confirmed_at
         return column is not None
@@ -241,3 +249,7 @@ class GoodPractice(db.Model):
     @staticmethod
     def can_review(user) -> bool:
         return bool(user and getattr(user, "is_authenticated", False) and user.is_trainer)
+
+    def awaits_review_by(self, user) -> bool:
+        """A submitted report that this user (a trainer or admin) may publish or send back."""
+        return self.status == "submitted" and GoodPractice.can_review(user)

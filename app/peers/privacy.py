@@ -38,14 +38,14 @@ def erase_peers(user, request: ErasureRequest) -> str:
     """Open exchanges are cancelled (the other side is told, planned meetings cancelled); every exchange
     stays for the other side, the erased side shown as a former participant. What the person wrote in
     them (the proposal, their messages) goes. Good practices stay, credited by name only with consent."""
-    from app.peers.services import _cancel_meeting, act_on_exchange
+    from app.peers.services import _cancel_meeting, cancel_exchange
 
     now = utcnow()
     exchanges = db.session.scalars(_my_exchanges(user)).all()
     cancelled = 0
     for exchange in exchanges:
         if exchange.status in OPEN_STATUSES:
-            act_on_exchange(exchange, user, "cancel")
+            cancel_exchange(user, exchange)
             cancelled += 1
         for meeting in exchange.meetings:
             if meeting.status == "planned" and meeting.starts_at > now:

@@ -225,14 +225,6 @@ def allowed_actions(exchange: Exchange, user) -> list[str]:
     return actions
 
 
-def can_plan(exchange: Exchange, user) -> bool:
-    return exchange.is_party(user) and exchange.status in ("accepted", "completed")
-
-
-def can_report(exchange: Exchange, user) -> bool:
-    return exchange.is_party(user) and exchange.status in ("accepted", "completed")
-
-
 def load_exchange(exchange_id: int, user) -> Exchange:
     """The exchange, or NotFound for anyone but its two people."""
     exchange = db.session.get(Exchange, exchange_id)
@@ -284,10 +276,33 @@ def propose_exchange(user, partner_id: int, topic: str, message: str = "", *, ro
     return exchange
 
 
-def act_on_exchange(exchange: Exchange, user, action: str) -> Exchange:
-    """accept, decline, cancel or complete; a conditional UPDATE makes concurrent answers safe."""
-    if action not in EXCHANGE_RULES:
-        raise NotFound()
+def accept_exchange(user, exchange: Exchange) -> Exchange:
+    """The invited person accepts a proposal."""
+    return _change_exchange(user, exchange, "accept")
+
+
+def decline_exchange(user, exchange: Exchange) -> Exchange:
+    """The invited person declines a proposal."""
+    return _change_exchange(user, exchange, "decline")
+
+
+def cancel_exchange(user, exchange: Exchange) -> Exchange:
+    """Either person cancels an open exchange; its planned meetings are cancelled too."""
+    return _change_exchange(user, exchange, "cancel")
+
+
+def complete_exchange(user, exchange: Exchange) -> Exchange:
+    """Either person confirms it took place; completed once both have."""
+    return _change_exchange(user, exchange, "complete")
+
+
+# action (in URLs and allowed_actions) -> its service
+EXCHANGE_ACTIONS = {"accept": accept_exchange, "decline": decline_exchange, "cancel": cancel_exchange,
+                    "complete": complete_exchange}
+
+
+def _change_exchange(user, exchange: Exchange, action: str) -> Exchange:
+    """One step of EXCHANGE_RULES; a conditional UPDATE makes concurrent answers safe."""
     if not exchange.can_see(user):
         raise NotFound(_("No such exchange."))
     states, who = EXCHANGE_RULES[action]
@@ -336,7 +351,7 @@ def act_on_exchange(exchange: Exchange, user, action: str) -> Exchange:
     return exchange
 
 
-def post_message(exchange: Exchange, user, body: str) -> ExchangeMessage:
+def post_message(user, exchange: Exchange, *, body: str) -> ExchangeMessage:
     if not exchange.can_see(user):
         raise NotFound(_("No such exchange."))
     body = (body or "").strip()
@@ -391,11 +406,11 @@ def _send_invitations(meeting: Meeting, template: str, subject) -> None:
                    attachments=[calendar_attachment(data, method)])
 
 
-def plan_meeting(exchange: Exchange, user, *, kind: str, starts_at: datetime, ends_at: datetime, timezone: str,
+def plan_meeting(user, exchange: Exchange, *, kind: str, starts_at: datetime, ends_at: datetime, timezone: str,
                  place: str = "", online_url: str = "", notes: str = "") -> Meeting:
     if not exchange.can_see(user):
         raise NotFound(_("No such exchange."))
-    if not can_plan(exchange, user):
+    if not exchange.can_plan(user):
         raise WrongState(_("Meetings are planned once the exchange is accepted."))
     errors: dict[str, list[str]] = {}
     if kind not in MEETING_KINDS:
@@ -435,7 +450,7 @@ def _cancel_meeting(meeting: Meeting) -> bool:
     return True
 
 
-def cancel_meeting(meeting: Meeting, user) -> Meeting:
+def cancel_meeting(user, meeting: Meeting) -> Meeting:
     if not meeting.exchange.can_see(user):
         raise NotFound(_("No such meeting."))
     if not _cancel_meeting(meeting):
@@ -472,13 +487,13 @@ def render_meeting_reminder(reminder) -> None:
 REPORT_LIMITS = {"title": 200, "summary": 5000, "activities": 10000, "results": 10000, "transferability": 10000}
 
 
-def submit_report(exchange: Exchange, user, *, title: str, summary: str, results: str, transferability: str,
+def submit_report(user, exchange: Exchange, *, title: str, summary: str, results: str, transferability: str,
                   activities: str = "", topic: str | None = None, countries: Iterable[str] | None = None,
                   language: str | None = None) -> GoodPractice:
     """The exchange's final report; a trainer or admin publishes it as a good practice."""
     if not exchange.can_see(user):
         raise NotFound(_("No such exchange."))
-    if not can_report(exchange, user):
+    if not exchange.can_report(user):
         raise WrongState(_("A report is written once the exchange is accepted."))
     values = {"title": title, "summary": summary, "activities": activities, "results": results,
               "transferability": transferability}
@@ -515,12 +530,19 @@ def submit_report(exchange: Exchange, user, *, title: str, summary: str, results
     return practice
 
 
-def review_practice(practice: GoodPractice, user, action: str, note: str = "") -> GoodPractice:
-    """publish, or request_changes with a note; trainers and admins only."""
+def publish_practice(user, practice: GoodPractice, *, note: str = "") -> GoodPractice:
+    """A trainer or admin publishes a submitted report in the library (publishing twice is harmless)."""
+    return _review_practice(user, practice, "publish", note)
+
+
+def request_practice_changes(user, practice: GoodPractice, *, note: str) -> GoodPractice:
+    """A trainer or admin sends a submitted report back to its authors, saying what should change."""
+    return _review_practice(user, practice, "request_changes", note)
+
+
+def _review_practice(user, practice: GoodPractice, action: str, note: str = "") -> GoodPractice:
     if not GoodPractice.can_review(user):
         raise NotAllowed(_("Only trainers and administrators review good practices."))
-    if action not in ("publish", "request_changes"):
-        raise Invalid(_("Unknown review action."))
     if action == "request_changes" and not (note or "").strip():
         raise Invalid(_("Say what should change."), fields={"note": [_("Say what should change.")]})
     new_status = "published" if action == "publish" else "changes_requested"
@@ -681,7 +703,7 @@ def round_pair_reasons(round_: PairingRound) -> dict[int, list[str]]:
     return reasons
 
 
-def confirm_round(round_: PairingRound, admin) -> int:
+def confirm_round(admin, round_: PairingRound) -> int:
     """Send each pair a proposal (once: a second confirmation is refused). Returns proposals made."""
     if not admin.is_admin:
         raise NotAllowed(_("Only administrators run pairing rounds."))

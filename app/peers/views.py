@@ -10,8 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core.calendar import ics_response
-from app.core.errors import DomainError
-from app.core.forms import form_errors_from
+from app.core.forms import saving
 from app.core.i18n import viewer_timezone
 from app.core.pagination import paginate
 from app.core.permissions import admin_required, load_visible, role_required
@@ -74,17 +73,9 @@ def profile():
         form.languages.data = list(current_user.languages or [])
         form.formats.data = ["online", "visit", "hosting"]
     if form.validate_on_submit():
-        try:
-            services.save_profile(current_user, offers=form.offers.data, needs=form.needs.data,
-                                  languages=form.languages.data, bio=form.bio.data, places=form.places.data,
-                                  formats=form.formats.data, is_available=form.is_available.data,
-                                  is_public=form.is_public.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("Your peer profile is saved."), "success")
+        with saving(form, success=_("Your peer profile is saved.")) as saved:
+            services.save_profile(current_user, **form.values())
+        if saved:
             return redirect(url_for("peers.suggestions"))
     return render_template("peers/profile.html", form=form, profile=current)
 
@@ -120,14 +111,9 @@ def propose(user_id: int):
         if parts is not None:
             form.topic.data = services.best_topic(parts)
     if form.validate_on_submit():
-        try:
-            exchange = services.propose_exchange(current_user, partner.id, form.topic.data, form.message.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("Your proposal is sent to %(name)s.", name=partner.name), "success")
+        with saving(form, success=_("Your proposal is sent to %(name)s.", name=partner.name)) as saved:
+            exchange = services.propose_exchange(current_user, partner.id, **form.values())
+        if saved:
             return redirect(url_for("peers.exchange", exchange_id=exchange.id))
     reasons = services.reasons_for_viewer(parts) if parts is not None and parts.score else []
     return render_template("peers/propose.html", form=form, partner=partner, partner_profile=partner_profile,
@@ -143,29 +129,22 @@ def exchange(exchange_id: int):
         meeting_form.timezone.data = viewer_timezone()
     return render_template("peers/exchange.html", exchange=item, other=item.other(current_user),
                            actions=services.allowed_actions(item, current_user), action_labels=ACTION_LABELS,
-                           can_plan=services.can_plan(item, current_user),
-                           can_report=services.can_report(item, current_user),
+                           can_plan=item.can_plan(current_user), can_report=item.can_report(current_user),
                            message_form=MessageForm(), meeting_form=meeting_form, confirm_form=ConfirmForm())
 
 
 @bp.route("/exchanges/<int:exchange_id>/<action>", methods=["POST"])
 @login_required
 def exchange_action(exchange_id: int, action: str):
-    if action not in services.EXCHANGE_RULES:
+    if action not in services.EXCHANGE_ACTIONS:
         abort(404)
     item = _exchange_or_404(exchange_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.act_on_exchange(item, current_user, action)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            messages = {"accept": _("You accepted the exchange. Say hello and plan a first meeting."),
-                        "decline": _("You declined the proposal."), "cancel": _("The exchange is cancelled."),
-                        "complete": _("Thank you. The exchange is completed once you both confirmed.")}
-            flash(messages[action], "success")
+        messages = {"accept": _("You accepted the exchange. Say hello and plan a first meeting."),
+                    "decline": _("You declined the proposal."), "cancel": _("The exchange is cancelled."),
+                    "complete": _("Thank you. The exchange is completed once you both confirmed.")}
+        with saving(success=messages[action]):
+            services.EXCHANGE_ACTIONS[action](current_user, item)
     return redirect(url_for("peers.exchange", exchange_id=exchange_id))
 
 
@@ -175,12 +154,8 @@ def post_message(exchange_id: int):
     item = _exchange_or_404(exchange_id)
     form = MessageForm()
     if form.validate_on_submit():
-        try:
-            services.post_message(item, current_user, form.body.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
+        with saving():
+            services.post_message(current_user, item, **form.values())
     else:
         flash(_("Write a message."), "danger")
     return redirect(url_for("peers.exchange", exchange_id=exchange_id, _anchor="thread"))
@@ -192,21 +167,14 @@ def plan_meeting(exchange_id: int):
     item = _exchange_or_404(exchange_id)
     form = MeetingForm()
     if form.validate_on_submit():
-        try:
-            services.plan_meeting(item, current_user, kind=form.kind.data, starts_at=form.starts_at(),
-                                  ends_at=form.ends_at(), timezone=form.timezone.data, place=form.place.data,
-                                  online_url=form.online_url.data, notes=form.notes.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("The meeting is planned; you both receive an invitation for your calendar."), "success")
+        with saving(form, success=_("The meeting is planned; you both receive an invitation for your calendar.")
+                    ) as saved:
+            services.plan_meeting(current_user, item, **form.values())
+        if saved:
             return redirect(url_for("peers.exchange", exchange_id=exchange_id, _anchor="meetings"))
     return render_template("peers/exchange.html", exchange=item, other=item.other(current_user),
                            actions=services.allowed_actions(item, current_user), action_labels=ACTION_LABELS,
-                           can_plan=services.can_plan(item, current_user),
-                           can_report=services.can_report(item, current_user),
+                           can_plan=item.can_plan(current_user), can_report=item.can_report(current_user),
                            message_form=MessageForm(), meeting_form=form, confirm_form=ConfirmForm()), 422
 
 
@@ -219,14 +187,8 @@ def _meeting_or_404(meeting_id: int) -> Meeting:
 def cancel_meeting(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.cancel_meeting(meeting, current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_("The meeting is cancelled; you both receive the cancellation."), "success")
+        with saving(success=_("The meeting is cancelled; you both receive the cancellation.")):
+            services.cancel_meeting(current_user, meeting)
     return redirect(url_for("peers.exchange", exchange_id=meeting.exchange_id, _anchor="meetings"))
 
 
@@ -243,7 +205,7 @@ def meeting_ics(meeting_id: int):
 def report(exchange_id: int):
     item = _exchange_or_404(exchange_id)
     practice = item.practice
-    if not services.can_report(item, current_user):
+    if not item.can_report(current_user):
         flash(_("A report is written once the exchange is accepted."), "info")
         return redirect(url_for("peers.exchange", exchange_id=exchange_id))
     if practice is not None and practice.status != "changes_requested":
@@ -254,19 +216,10 @@ def report(exchange_id: int):
         form.countries.data = sorted({p.country for p in item.people})
         form.language.data = current_user.language or "en"
     if form.validate_on_submit():
-        try:
-            practice = services.submit_report(
-                item, current_user, title=form.title.data, summary=form.summary.data,
-                activities=form.activities.data, results=form.results.data,
-                transferability=form.transferability.data, topic=form.topic.data, countries=form.countries.data,
-                language=form.language.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("Thank you! Your report is sent for review; once published it appears in the library."),
-                  "success")
+        with saving(form, success=_("Thank you! Your report is sent for review; once published it appears in "
+                                    "the library.")) as saved:
+            practice = services.submit_report(current_user, item, **form.values())
+        if saved:
             return redirect(url_for("peers.exchange", exchange_id=exchange_id, _anchor="report"))
     return render_template("peers/report.html", form=form, exchange=item, practice=practice)
 
@@ -286,16 +239,14 @@ def review(practice_id: int):
     practice = load_visible(GoodPractice, practice_id, current_user, can_see=lambda p, u: p.can_see(u))
     form = ReviewForm()
     if form.validate_on_submit():
-        action = "publish" if "publish" in request.form else "request_changes"
-        try:
-            services.review_practice(practice, current_user, action, form.note.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("The good practice is published.") if action == "publish"
-                  else _("The authors are asked for changes."), "success")
+        publish = "publish" in request.form
+        with saving(form, success=_("The good practice is published.") if publish
+                    else _("The authors are asked for changes.")) as saved:
+            if publish:
+                services.publish_practice(current_user, practice, **form.values())
+            else:
+                services.request_practice_changes(current_user, practice, **form.values())
+        if saved:
             return redirect(url_for("peers.review_list"))
     return render_template("peers/review.html", practice=practice, form=form,
                            people=services.practice_people(practice))
@@ -310,14 +261,9 @@ def rounds():
                                 .where(User.is_active_account.is_(True)).order_by(User.name)).all()
     form = RoundForm(people=people)
     if form.validate_on_submit():
-        try:
-            round_ = services.run_pairing_round(current_user, form.selection.data, topic=form.topic.data or None,
-                                                user_ids=form.user_ids.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
+        with saving(form) as saved:
+            round_ = services.run_pairing_round(current_user, **form.values())
+        if saved:
             return redirect(url_for("peers.round_preview", round_id=round_.id))
     recent = db.session.scalars(select(PairingRound).order_by(PairingRound.id.desc()).limit(10)).all()
     return render_template("peers/rounds.html", form=form, recent=recent)
@@ -341,13 +287,9 @@ def round_preview(round_id: int):
 def confirm_round(round_id: int):
     round_ = load_visible(PairingRound, round_id, current_user)
     if ConfirmForm().validate_on_submit():
-        try:
-            made = services.confirm_round(round_, current_user)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
+        with saving() as saved:
+            made = services.confirm_round(current_user, round_)
+        if saved:
             flash(_("%(n)d proposals are sent.", n=made), "success")
     return redirect(url_for("peers.round_preview", round_id=round_id))
 
@@ -368,4 +310,4 @@ def show(practice_id: int):
     user = current_user if current_user.is_authenticated else None
     practice = load_visible(GoodPractice, practice_id, user, can_see=lambda p, u: p.can_see(u))
     return render_template("peers/practice.html", practice=practice, people=services.practice_people(practice),
-                           can_review=GoodPractice.can_review(user) and practice.status == "submitted")
+                           can_review=practice.awaits_review_by(user))

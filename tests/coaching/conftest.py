@@ -23,8 +23,8 @@ def coach_with_hours(make):
         settings.setdefault("cancel_cutoff_hours", 4)
         settings.setdefault("topics", ["financing", "monitoring"])
         settings.setdefault("meeting_url", "https://meet.example.org/coach")
-        profile = services.set_availability(coach, weekly=WORKDAYS_9_TO_12 if weekly is None else weekly,
-                                            **settings)
+        rules = services.validate_availability(weekly=WORKDAYS_9_TO_12 if weekly is None else weekly, **settings)
+        profile = services.set_availability(coach, rules)
         if commit:
             db.session.commit()
         return profile

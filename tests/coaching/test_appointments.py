@@ -77,7 +77,7 @@ def test_cancel_frees_the_slot_and_sends_cancel(coach_with_hours, make):
     profile = coach_with_hours()
     alice = make.user(language="nl")
     appointment = book(profile, alice, utc(2027, 3, 1, 8))
-    services.cancel_appointment(appointment, profile.coach, reason="Ill", now=NOW)
+    services.cancel_appointment(profile.coach, appointment, reason="Ill", now=NOW)
     db.session.commit()
     assert (appointment.status, appointment.sequence) == ("cancelled", 1)
     slots = services.free_slots(profile, date(2027, 3, 1), date(2027, 3, 1), NOW)
@@ -85,7 +85,7 @@ def test_cancel_frees_the_slot_and_sends_cancel(coach_with_hours, make):
     again = book(profile, make.user(), utc(2027, 3, 1, 8))  # the partial index ignores cancelled rows
     assert again.id != appointment.id
     with pytest.raises(services.NotBooked):
-        services.cancel_appointment(appointment, alice, now=NOW)
+        services.cancel_appointment(alice, appointment, now=NOW)
     db.session.rollback()
     data, method = services.appointment_ics(appointment)
     assert method == "CANCEL"
@@ -107,7 +107,7 @@ def test_reschedule_keeps_uid_and_raises_sequence(coach_with_hours, make):
     alice = make.user()
     appointment = book(profile, alice, utc(2027, 3, 1, 8))
     first, _ = services.appointment_ics(appointment)
-    services.reschedule_appointment(appointment, alice, utc(2027, 3, 2, 9), now=NOW)
+    services.reschedule_appointment(alice, appointment, starts_at=utc(2027, 3, 2, 9), now=NOW)
     db.session.commit()
     assert appointment.sequence == 1 and appointment.starts_at == utc(2027, 3, 2, 9)
     second, method = services.appointment_ics(appointment)
@@ -122,7 +122,7 @@ def test_reschedule_keeps_uid_and_raises_sequence(coach_with_hours, make):
     kinds = db.session.scalars(select(OutboxMessage.subject).order_by(OutboxMessage.id)).all()
     assert len(kinds) == 4 and sum("moved" in k for k in kinds) == 2
     with pytest.raises(Invalid):  # not on the grid
-        services.reschedule_appointment(appointment, alice, utc(2027, 3, 2, 9, 15), now=NOW)
+        services.reschedule_appointment(alice, appointment, starts_at=utc(2027, 3, 2, 9, 15), now=NOW)
 
 
 def test_cut_off_applies_to_both_sides(coach_with_hours, make):
@@ -132,11 +132,11 @@ def test_cut_off_applies_to_both_sides(coach_with_hours, make):
     late = utc(2027, 3, 1, 9)
     for who in (alice, profile.coach):
         with pytest.raises(services.TooLate):
-            services.cancel_appointment(appointment, who, now=late)
+            services.cancel_appointment(who, appointment, now=late)
         with pytest.raises(services.TooLate):
-            services.reschedule_appointment(appointment, who, utc(2027, 3, 3, 8), now=late)
+            services.reschedule_appointment(who, appointment, starts_at=utc(2027, 3, 3, 8), now=late)
     db.session.rollback()
-    services.cancel_appointment(appointment, profile.coach, now=late - timedelta(hours=2))
+    services.cancel_appointment(profile.coach, appointment, now=late - timedelta(hours=2))
 
 
 def test_reminders_follow_the_appointment(coach_with_hours, make, app):
@@ -145,7 +145,7 @@ def test_reminders_follow_the_appointment(coach_with_hours, make, app):
     appointment = book(profile, alice, utc(2027, 3, 1, 8))
     reminders = db.session.scalars(select(Reminder).where(Reminder.object_id == appointment.id)).all()
     assert len(reminders) == 4 and {r.user_id for r in reminders} == {alice.id, profile.coach_id}
-    services.reschedule_appointment(appointment, alice, utc(2027, 3, 3, 9), now=NOW)
+    services.reschedule_appointment(alice, appointment, starts_at=utc(2027, 3, 3, 9), now=NOW)
     db.session.commit()
     due = {r.due_at for r in db.session.scalars(select(Reminder).where(Reminder.object_id == appointment.id))}
     assert due == {utc(2027, 3, 2, 9), utc(2027, 3, 3, 8)}
@@ -154,7 +154,7 @@ def test_reminders_follow_the_appointment(coach_with_hours, make, app):
     assert sent == 2
     subjects = db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.kind == "reminder")).all()
     assert len(subjects) == 2 and all(s.startswith("Reminder: coaching") for s in subjects)
-    services.cancel_appointment(appointment, alice, now=NOW)
+    services.cancel_appointment(alice, appointment, now=NOW)
     db.session.commit()
     assert db.session.scalars(select(Reminder).where(Reminder.object_id == appointment.id,
                                                      Reminder.sent_at.is_(None))).all() == []
@@ -168,14 +168,14 @@ def test_summary_no_show_and_coaching_hours(coach_with_hours, make):
     book(belgian, pieter, utc(2027, 3, 1, 8))
     missed = book(belgian, luca, utc(2027, 3, 1, 9))
     cancelled = book(belgian, maria, utc(2027, 3, 2, 8))
-    services.cancel_appointment(cancelled, maria, now=NOW)
+    services.cancel_appointment(maria, cancelled, now=NOW)
     book(greek, pieter, utc(2027, 3, 10, 7))  # still to come
     later = utc(2027, 3, 5)
     with pytest.raises(Exception):  # noqa: B017 - the participant may not write the summary
-        services.record_summary(done, maria, summary="x", now=later)
-    services.record_summary(done, greek.coach, summary="Talked about the BEI.", action_points="Send data",
+        services.record_summary(maria, done, summary="x", now=later)
+    services.record_summary(greek.coach, done, summary="Talked about the BEI.", action_points="Send data",
                             now=later)
-    services.mark_no_show(missed, belgian.coach, now=later)
+    services.mark_no_show(belgian.coach, missed, now=later)
     db.session.commit()
     totals, by_country = services.coaching_indicators(now=later)
     assert totals == {"coaching_hours": 2.0}
@@ -190,7 +190,7 @@ def test_feed_has_booked_appointments_only(coach_with_hours, make, client, login
     alice = make.user()
     kept = book(profile, alice, utc(2027, 3, 1, 8))
     gone = book(profile, alice, utc(2027, 3, 2, 8))
-    services.cancel_appointment(gone, alice, now=NOW)
+    services.cancel_appointment(alice, gone, now=NOW)
     db.session.commit()
     uids = [e.uid for e in feed_events(alice)]
     assert uids == [f"appointment-{kept.id}@mayors-in-action.eu"]

@@ -40,7 +40,8 @@ def race(url: str, bodies_and_tokens: list[tuple[dict, str]]) -> list[tuple[int,
 
 def setup_coach(make, weekly):
     coach = make.coach()
-    services.set_availability(coach, timezone="Europe/Brussels", slot_minutes=60, min_notice_hours=0, weekly=weekly)
+    services.set_availability(coach, services.validate_availability(timezone="Europe/Brussels", slot_minutes=60,
+                                                                    min_notice_hours=0, weekly=weekly))
     db.session.commit()
     tokens = [make.token(make.user(email=f"racer{i}-{coach.id}@example.org")) for i in range(CLIENTS)]
     return coach, tokens
@@ -81,8 +82,9 @@ def test_many_reschedules_race_for_one_slot(live_server, make):
     """30 participants move their own appointments to the same free slot at once: one moves, 29 get 409."""
     day, target_day = next_weekday(4), next_weekday(4) + timedelta(days=7)
     coach = make.coach()
-    services.set_availability(coach, timezone="Europe/Brussels", slot_minutes=30, min_notice_hours=0,
-                              weekly=[{"weekday": 4, "start": "06:00", "end": "22:00"}])
+    services.set_availability(coach, services.validate_availability(
+        timezone="Europe/Brussels", slot_minutes=30, min_notice_hours=0,
+        weekly=[{"weekday": 4, "start": "06:00", "end": "22:00"}]))
     db.session.commit()
     work = []
     for i in range(30):

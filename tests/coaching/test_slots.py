@@ -71,8 +71,9 @@ def test_buffer_keeps_distance_from_bookings(coach_with_hours, make):
     services.book_appointment(participant, profile.coach_id, utc(2027, 3, 1, 9), now=now)  # 10:00 CET
     db.session.commit()
     # The coach now wants 30 minutes between appointments: the grid becomes 09:00, 10:30, 12:00.
-    services.set_availability(profile.coach, timezone=profile.timezone, slot_minutes=60, buffer_minutes=30,
-                              weekly=[{"weekday": 0, "start": "09:00", "end": "13:00"}])
+    rules = services.validate_availability(timezone=profile.timezone, slot_minutes=60, buffer_minutes=30,
+                                           weekly=[{"weekday": 0, "start": "09:00", "end": "13:00"}])
+    services.set_availability(profile.coach, rules)
     slots = services.free_slots(profile, date(2027, 3, 1), date(2027, 3, 1), now)
     assert [t for _d, t in local_times(slots, profile.timezone)] == [time(12)]
 
@@ -92,12 +93,11 @@ def test_minimum_notice_horizon_and_max_per_day(coach_with_hours, make):
 
 
 def test_rules_are_validated(coach_with_hours, make):
-    coach = make.coach()
     with pytest.raises(Invalid) as error:
-        services.set_availability(coach, timezone="Mars/Olympus", slot_minutes=5,
-                                  weekly=[{"weekday": 7, "start": "9", "end": "10:00"},
-                                          {"weekday": 1, "start": "11:00", "end": "10:00"}],
-                                  exceptions=[{"date": "2027-02-30"}, {"date": "2027-03-01", "kind": "extra"}])
+        services.validate_availability(timezone="Mars/Olympus", slot_minutes=5,
+                                       weekly=[{"weekday": 7, "start": "9", "end": "10:00"},
+                                               {"weekday": 1, "start": "11:00", "end": "10:00"}],
+                                       exceptions=[{"date": "2027-02-30"}, {"date": "2027-03-01", "kind": "extra"}])
     assert set(error.value.fields) == {"timezone", "slot_minutes", "weekly.0", "weekly.1", "exceptions.0",
                                        "exceptions.1"}
 

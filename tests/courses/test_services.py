@@ -173,7 +173,7 @@ def test_reminders_follow_the_seat(db, make, courses, app):
     services.render_session_reminder(reminder)
     db.session.commit()
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.subject.like("Reminder:%"))) is not None
-    services.cancel_session(session.module.trainers[0], session, "Trainer ill")
+    services.cancel_session(session.module.trainers[0], session, reason="Trainer ill")
     db.session.commit()
     assert db.session.scalars(select(Reminder)).all() == []
     cancel = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "cancellation")).one()

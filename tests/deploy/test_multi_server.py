@@ -139,8 +139,9 @@ def test_enrolments_spread_over_both_hosts_never_overbook(hosts, db, make):
 def test_slot_bookings_spread_over_both_hosts_book_one(hosts, db, make):
     day = next_weekday(2)
     coach = make.coach()
-    coaching.set_availability(coach, timezone="Europe/Brussels", slot_minutes=60, min_notice_hours=0,
-                              weekly=[{"weekday": 2, "start": "09:00", "end": "12:00"}])
+    coaching.set_availability(coach, coaching.validate_availability(
+        timezone="Europe/Brussels", slot_minutes=60, min_notice_hours=0,
+        weekly=[{"weekday": 2, "start": "09:00", "end": "12:00"}]))
     db.session.commit()
     tokens = [make.token(make.user(email=f"booker{n}@example.org")) for n in range(40)]
     body = {"coach_id": coach.id, "starts_at": local_to_utc(day, time(10), "Europe/Brussels").isoformat()}

@@ -64,7 +64,7 @@ def test_edit_rights(make, munis):
     assert not municipality.can_edit(stranger) and not municipality.can_edit(trainer)
     assert municipality.can_see_private(trainer) and not municipality.can_see_private(stranger)
     with pytest.raises(NotAllowed):
-        services.create_action(municipality, stranger, {"title": "x", "sector": "transport",
+        services.create_action(stranger, municipality, **{"title": "x", "sector": "transport",
                                                         "area": "car-sharing", "instrument": "grants"})
 
 
@@ -72,11 +72,11 @@ def test_action_codes_are_checked(make, munis):
     follower = make.user()
     municipality = munis.municipality(followers=[follower])
     with pytest.raises(Invalid) as caught:
-        services.create_action(municipality, follower, {"title": "LED", "sector": "adaptation",
+        services.create_action(follower, municipality, **{"title": "LED", "sector": "adaptation",
                                                         "area": "leds", "instrument": "grants",
                                                         "status": "finished"})
     assert set(caught.value.fields) == {"sector", "area", "status"}
-    action = services.create_action(municipality, follower, {
+    action = services.create_action(follower, municipality, **{
         "title": "LED street lighting", "sector": "public-lighting", "area": "efficient-lighting",
         "instrument": "energy-management", "status": "completed", "ends_on": "2015-06-30",
         "expected_co2_t": "850.5"})
@@ -121,7 +121,7 @@ def test_full_report_needs_emissions(make, munis):
     follower = make.user()
     municipality = munis.municipality(followers=[follower])
     with pytest.raises(Invalid) as caught:
-        services.add_report(municipality, follower, {"submitted_on": "2016-01-01", "kind": "full"})
+        services.add_report(follower, municipality, **{"submitted_on": "2016-01-01", "kind": "full"})
     assert "emissions_t" in caught.value.fields
 
 
@@ -158,7 +158,7 @@ def test_update_rejects_duplicate_and_keeps_session_usable(make, munis, db):
     munis.municipality(name="Brugge", country="BE")
     other = munis.municipality(name="Brussel", country="BE")
     with pytest.raises(Conflict):
-        services.update_municipality(other, admin, {"name": "Brugge"})
+        services.update_municipality(admin, other, **{"name": "Brugge"})
     db.session.rollback()
     assert db.session.scalar(select(Municipality.name).where(Municipality.id == other.id)) == "Brussel"
 

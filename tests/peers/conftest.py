@@ -22,14 +22,14 @@ class PeerFactories:
     def exchange(self, proposer, partner, topic="public-lighting", status="proposed"):
         exchange = services.propose_exchange(proposer, partner.id, topic, "Hello!")
         if status in ("accepted", "completed"):
-            services.act_on_exchange(exchange, partner, "accept")
+            services.accept_exchange(partner, exchange)
         if status == "completed":
-            services.act_on_exchange(exchange, proposer, "complete")
-            services.act_on_exchange(exchange, partner, "complete")
+            services.complete_exchange(proposer, exchange)
+            services.complete_exchange(partner, exchange)
         if status == "declined":
-            services.act_on_exchange(exchange, partner, "decline")
+            services.decline_exchange(partner, exchange)
         if status == "cancelled":
-            services.act_on_exchange(exchange, proposer, "cancel")
+            services.cancel_exchange(proposer, exchange)
         db.session.commit()
         return exchange
 

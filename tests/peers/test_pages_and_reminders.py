@@ -17,7 +17,7 @@ def test_peer_pages_have_no_inline_scripts_or_styles(client, make, login, peers,
     admin = make.admin()
     a, b = peers.person("BE"), peers.person("GR")
     exchange = peers.exchange(a, b, status="accepted")
-    practice = services.submit_report(exchange, a, title="T", summary="S", results="R", transferability="X")
+    practice = services.submit_report(a, exchange, title="T", summary="S", results="R", transferability="X")
     db.session.commit()
     login(admin)
     client.post("/peers/rounds", data={"selection": "all"})
@@ -50,11 +50,11 @@ def test_meeting_reminders_once_and_not_after_cancelling(make, peers, db):
     a, b = peers.person("BE"), peers.person("GR")
     exchange = peers.exchange(a, b, status="accepted")
     starts = utcnow() + timedelta(days=3)
-    kept = services.plan_meeting(exchange, a, kind="online", starts_at=starts, ends_at=starts + timedelta(hours=1),
+    kept = services.plan_meeting(a, exchange, kind="online", starts_at=starts, ends_at=starts + timedelta(hours=1),
                                  timezone="Europe/Brussels")
-    dropped = services.plan_meeting(exchange, b, kind="online", starts_at=starts + timedelta(hours=2),
+    dropped = services.plan_meeting(b, exchange, kind="online", starts_at=starts + timedelta(hours=2),
                                     ends_at=starts + timedelta(hours=3), timezone="Europe/Athens")
-    services.cancel_meeting(dropped, a)
+    services.cancel_meeting(a, dropped)
     db.session.commit()
     later = starts - timedelta(minutes=30)
     # Both lead times are due by then: only the nearest one goes out, to each person, for the kept meeting.

@@ -105,9 +105,9 @@ def test_people_without_consent_are_not_shown(client, make, peers, db):
     exchange = peers.exchange(a, b, status="completed")
     from app.peers import services
 
-    practice = services.submit_report(exchange, a, title="District heating in Koprivnica", summary="S",
+    practice = services.submit_report(a, exchange, title="District heating in Koprivnica", summary="S",
                                       results="R", transferability="T")
-    services.review_practice(practice, make.admin(), "publish")
+    services.publish_practice(make.admin(), practice)
     db.session.commit()
     page = client.get(f"/good-practices/{practice.id}").get_data(as_text=True)
     assert "Shown Person" in page and "Hidden Person" not in page
@@ -141,9 +141,9 @@ def test_library_page_query_budget(client, make, peers, db, count_queries):
     for i in range(12):
         a, b = peers.person("BE"), peers.person("ES")
         exchange = peers.exchange(a, b, status="accepted")
-        practice = services.submit_report(exchange, a, title=f"School retrofit {i}", summary="Deep renovation.",
+        practice = services.submit_report(a, exchange, title=f"School retrofit {i}", summary="Deep renovation.",
                                           results="40% less heat.", transferability="Standard tender.")
-        services.review_practice(practice, admin, "publish")
+        services.publish_practice(admin, practice)
     db.session.commit()
     with count_queries() as q:
         page = client.get("/good-practices/").get_data(as_text=True)
@@ -157,10 +157,10 @@ def test_exchange_page_query_budget(client, make, login, peers, count_queries):
     a, b = peers.person("BE"), peers.person("GR")
     exchange = peers.exchange(a, b, status="accepted")
     for n in range(10):
-        services.post_message(exchange, a if n % 2 else b, f"Message {n}")
+        services.post_message(a if n % 2 else b, exchange, body=f"Message {n}")
     starts = utcnow() + timedelta(days=5)
     for n in range(3):
-        services.plan_meeting(exchange, a, kind="online", starts_at=starts + timedelta(days=n),
+        services.plan_meeting(a, exchange, kind="online", starts_at=starts + timedelta(days=n),
                               ends_at=starts + timedelta(days=n, hours=1), timezone="Europe/Brussels")
     login(a)
     with count_queries() as q:

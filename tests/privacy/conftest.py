@@ -48,9 +48,10 @@ def _request_context(app):
 
 def _coach(make, tag: str, **values):
     user = make.user(is_coach=True, role="trainer", **values)
-    coaching.set_availability(user, timezone="Europe/Brussels", slot_minutes=60, weekly=WORKDAYS_9_TO_12,
-                              min_notice_hours=0, cancel_cutoff_hours=4, topics=["financing"],
-                              meeting_url=f"https://meet.example.org/{tag.lower()}", bio=f"{tag}-COACHBIO")
+    coaching.set_availability(user, coaching.validate_availability(
+        timezone="Europe/Brussels", slot_minutes=60, weekly=WORKDAYS_9_TO_12, min_notice_hours=0,
+        cancel_cutoff_hours=4, topics=["financing"], meeting_url=f"https://meet.example.org/{tag.lower()}",
+        bio=f"{tag}-COACHBIO"))
     return user
 
 
@@ -85,17 +86,17 @@ def world(make, client, login) -> World:
         partner = peer_factory.person(partner_country, name=f"{tag.title()} Partner",
                                       email=f"{tag.lower()}.partner@example.org")
         exchange = peer_factory.exchange(user, partner, status="accepted")
-        peers.post_message(exchange, user, f"{tag}-MESSAGE")
-        peers.post_message(exchange, partner, f"{tag}-PARTNER-REPLY")
+        peers.post_message(user, exchange, body=f"{tag}-MESSAGE")
+        peers.post_message(partner, exchange, body=f"{tag}-PARTNER-REPLY")
         meeting_start = (utcnow() + timedelta(days=10)).replace(microsecond=0)
-        peers.plan_meeting(exchange, user, kind="online", starts_at=meeting_start,
+        peers.plan_meeting(user, exchange, kind="online", starts_at=meeting_start,
                            ends_at=meeting_start + timedelta(hours=1), timezone="Europe/Brussels",
                            online_url="https://meet.example.org/x", notes=f"{tag}-MEETING")
-        peers.act_on_exchange(exchange, user, "complete")
-        peers.act_on_exchange(exchange, partner, "complete")
-        practice = peers.submit_report(exchange, user, title=f"{tag} practice", summary="Street lights",
+        peers.complete_exchange(user, exchange)
+        peers.complete_exchange(partner, exchange)
+        practice = peers.submit_report(user, exchange, title=f"{tag} practice", summary="Street lights",
                                        results="Less energy", transferability="Anywhere")
-        peers.review_practice(practice, trainer, "publish")
+        peers.publish_practice(trainer, practice)
         person.partner, person.exchange, person.practice = partner, exchange, practice
         # Municipalities and notification preferences.
         municipality = Municipality(name=f"{tag}VILLE", country=country)
