@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, select, type_coerce, update
@@ -597,9 +596,10 @@ def _notify(appointment: Appointment, what: str, actor: User | None = None) -> N
     for recipient, other in ((appointment.participant, appointment.coach),
                              (appointment.coach, appointment.participant)):
         language = recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"]
-        with force_locale(language):
+        from app.core.i18n import in_language, in_zone
+
+        with in_language(language):
             ics = build_calendar([appointment_event(appointment, link)], method=invitation_method(appointment))
-        from app.core.i18n import in_zone
 
         def subject(recipient=recipient):
             return MAIL_SUBJECTS[what] % {"when": in_zone(appointment.starts_at, recipient.timezone, "short")}

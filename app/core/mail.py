@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale
 from sqlalchemy import select
 
+from app.core.i18n import in_language
 from app.core.models import OutboxAttachment, OutboxMessage
 from app.extensions import db
 
@@ -111,7 +111,7 @@ def queue_mail(user, kind: str, template: str, *, subject, context: dict | None 
         return None
     language = getattr(user, "language", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
     context = dict(context or {}, recipient=user)
-    with force_locale(language), _recipient_timezone(user):
+    with in_language(language), _recipient_timezone(user):
         subject_text = str(subject() if callable(subject) else subject)
         for hook in hooks:
             hook(user, kind, subject_text, url, in_app)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import force_locale, format_date
+from flask_babel import format_date
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from app.core.i18n import in_language
 from app.core.reference import topic_name
 from app.courses.models import Certificate
 
@@ -47,7 +48,7 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     pdf.set_line_width(0.4)
     pdf.rect(14, 14, 269, 182)
     language = user.language or "en"
-    with force_locale(language):
+    with in_language(language):
         texts = {
             "heading": _("Certificate of attendance"),
             "intro": _("This certifies that"),

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
+from app.core.i18n import in_language
 from app.core.mail import queue_mail
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -54,7 +54,7 @@ def digest_week(now: datetime) -> str | None:
 def digest_for(user: User) -> list[tuple[str, list[str]]]:
     """The sections with content for this trainer, in their language: [(title, lines)]."""
     sections = []
-    with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with in_language(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
         for section in current_app.extensions.get("digest_sections", []):
             lines = section.fn(user)
             if lines:

@@ -6,12 +6,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, g
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
 from app.core.errors import Invalid, NotFound
+from app.core.i18n import in_language
 from app.core.mail import ESSENTIAL_KINDS
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -52,10 +52,10 @@ def _path_only(url: str | None) -> str:
 def notify(user, kind: str, text, url: str | None = None) -> Notification:
     """Add an in-app notification; `text` (lazy string or callable) is rendered in the user's language."""
     if callable(text):
-        with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        with in_language(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
             text = text()
     elif not isinstance(text, str):
-        with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        with in_language(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
             text = str(text)
     notification = Notification(user_id=user.id, kind=kind[:40], text=text[:300], url=_path_only(url)[:500])
     db.session.add(notification)

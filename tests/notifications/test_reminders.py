@@ -131,7 +131,8 @@ def test_reminder_mail_in_the_recipients_zone_and_language(app, db, make, smtp, 
     deliver_outbox(now=starts - H)
     bodies = {m["To"].addresses[0].addr_spec: m.get_body(("plain",)).get_content() for m in smtp.inbox.messages}
     assert "16:00" in bodies["athens@example.org"] and "Hallo" in bodies["athens@example.org"]
-    assert "3:00\u202fPM" in bodies["brussels@example.org"] or "3:00 PM" in bodies["brussels@example.org"]
+    assert "15/12/2026, 15:00" in bodies["brussels@example.org"]  # British English: day first, 24-hour clock
+    assert "PM" not in bodies["brussels@example.org"]
     assert all("/notifications/preferences" in body for body in bodies.values())
 
 
