@@ -29,7 +29,10 @@ class MiaFlask(Flask):
 
 
 def create_app(config: dict | None = None) -> Flask:
+    from app.core.routing import register_converters
+
     app = MiaFlask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    register_converters(app)
     _configure(app, config)
     _init_extensions(app)
     _register_features(app)
