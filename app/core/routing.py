@@ -25,3 +25,12 @@ class IdConverter(IntegerConverter):
 def register_converters(app) -> None:
     """Before any route is added: rules pick their converter when they are added to the map."""
     app.url_map.converters["int"] = IdConverter
+
+
+def as_id(value) -> int | None:
+    """An id from a query string or form value, or None when it is not one the database can hold."""
+    text = str(value or "").strip()
+    if not text.isdigit() or len(text) > len(str(DB_INT_MAX)):
+        return None
+    number = int(text)
+    return number if number <= DB_INT_MAX else None

@@ -144,3 +144,14 @@ def test_in_range_values_still_work(client, make):
         "starts_at": iso_z(starts), "ends_at": iso_z(starts + timedelta(hours=2)), "timezone": "Europe/Brussels",
         "capacity": 5, "location": "Leuven"})
     assert response.status_code == 201, response.get_json()
+
+
+def test_html_coach_page_takes_odd_dates_and_ids(client, make, login):
+    coach = make.coach()
+    assert client.put("/api/v1/coaching/availability", headers=make.bearer(coach), json={
+        "timezone": "Europe/Brussels", "slot_minutes": 60,
+        "weekly": [{"weekday": 0, "start": "09:00", "end": "12:00"}]}).status_code == 200
+    for start in ("9999-12-31", "0001-01-01", "2026-13-45"):
+        assert client.get(f"/coaching/coaches/{coach.id}?start={start}").status_code == 200, start
+    login(make.user())
+    assert client.get(f"/coaching/coaches/{coach.id}?reschedule={HUGE}").status_code == 404
