@@ -24,8 +24,24 @@ from app.extensions import csrf
 API_PREFIX = "/api/v1"
 
 
+class ErrorDetailSchema(Schema):
+    code = fields.String(metadata={"description": "stable, for programs: slot_taken, invalid, not_found…"})
+    message = fields.String()
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()),
+                          metadata={"description": "messages by input field, when the input is invalid"})
+
+
+class ErrorSchema(Schema):
+    """Every error body (API.md): `{"error": {"code", "message", "fields"}}`."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
 class MiaApi(Api):
-    """flask-smorest, minus its error handlers: core/errors.py answers every error in one format."""
+    """flask-smorest, minus its error handlers: core/errors.py answers every error in one format,
+    which the document describes (ERROR_SCHEMA) instead of flask-smorest's own."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self):
         pass

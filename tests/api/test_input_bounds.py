@@ -63,6 +63,15 @@ def test_openapi_documents_id_and_integer_bounds(client):
     assert schema["properties"]["coach_id"]["maximum"] == 2**31 - 1
 
 
+def test_openapi_documents_the_error_format(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    assert schemas["Error"]["properties"] == {"error": {"$ref": "#/components/schemas/ErrorDetail"}}
+    assert set(schemas["ErrorDetail"]["properties"]) == {"code", "message", "fields"}
+    assert spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"}
+
+
 @pytest.mark.parametrize("path", ["/api/v1/modules/{n}", "/api/v1/sessions/{n}", "/api/v1/municipalities/{n}",
                                   "/api/v1/good-practices/{n}", "/courses/modules/{n}", "/municipalities/{n}"])
 @pytest.mark.parametrize("number", [str(2**31), str(2**63), HUGE, "9" * 5000])

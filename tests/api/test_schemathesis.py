@@ -4,7 +4,8 @@ Schemathesis reads /api/v1/openapi.json from the app itself (WSGI, no server), a
 operation sends the schema's boundary values (coverage phase) and a bounded number of generated
 requests, valid and invalid (fuzzing phase), as an administrator, over seeded data: half the
 generated path ids are those of real rows, so the operations are explored past their 404.
-Derandomised, so a failure is reproducible; one subtest per operation names the culprit.
+Checks: no server error, and every JSON response matches the schema documented for its status.
+Derandomised, so a failure is reproducible; one test item per operation names the culprit.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from app import create_app
 from app.core.timeutil import iso_z, utcnow
@@ -35,7 +37,8 @@ CONFIG = {
                # the router's business (405), not worth a request per path.
                "coverage": {"enabled": True, "unexpected-methods": []},
                "stateful": {"enabled": False}},
-    "checks": {"enabled": False, "not_a_server_error": {"enabled": True}},
+    "checks": {"enabled": False, "not_a_server_error": {"enabled": True},
+               "response_schema_conformance": {"enabled": True}},
     "cache": {"enabled": False},
     "output": {"sanitization": {"enabled": False}},
 }
@@ -179,6 +182,6 @@ def admin_token(seeded):
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_api_answer_5xx(case, api_app, admin_token, seeded):
     response = case.call(app=_IsolatedWsgi(api_app), headers={"Authorization": f"Bearer {admin_token['value']}"})
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
     if case.method.upper() == "DELETE" and case.path.startswith("/api/v1/auth/tokens") and response.status_code < 300:
         admin_token["value"] = Factories().token(seeded["admin"])  # it may have revoked its own token
