@@ -17,7 +17,6 @@ from werkzeug.wsgi import get_host
 from app.config import FEATURES, Defaults
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # as Flask quotes anchors
 
 
@@ -88,7 +87,10 @@ def is_trusted_host(host: str, trusted) -> bool:
 
 
 def create_app(config: dict | None = None) -> Flask:
+    from app.core.routing import register_converters
+
     app = MiaFlask(__name__, instance_path=instance_path(), instance_relative_config=True)
+    register_converters(app)
     _configure(app, config)
     _init_extensions(app)
     _register_features(app)

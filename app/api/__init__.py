@@ -5,30 +5,110 @@ Features write `app/<feature>/api.py` with a `Blueprint` from here and register 
 """
 from __future__ import annotations
 
+from datetime import date
+
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask, current_app, g, request
+from flask_babel import gettext as _
 from flask_smorest import Api
 from flask_smorest import Blueprint as _SmorestBlueprint
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.core.errors import json_error
-from app.core.pagination import paginate
+from app.core.pagination import MAX_PAGE, paginate
+from app.core.routing import DB_INT_MAX, DB_INT_MIN
 from app.core.text import control_problem
+from app.core.timeutil import MAX_YEAR, MIN_YEAR
 from app.extensions import csrf, db
 
 API_PREFIX = "/api/v1"
 
 
+class ErrorDetailSchema(Schema):
+    code = fields.String(metadata={"description": "stable, for programs: slot_taken, invalid, not_found…"})
+    message = fields.String()
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()),
+                          metadata={"description": "messages by input field, when the input is invalid"})
+
+
+class ErrorSchema(Schema):
+    """Every error body (API.md): `{"error": {"code", "message", "fields"}}`."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
 class MiaApi(Api):
-    """flask-smorest, minus its error handlers: core/errors.py answers every error in one format."""
+    """flask-smorest, minus its error handlers: core/errors.py answers every error in one format,
+    which the document describes (ERROR_SCHEMA) instead of flask-smorest's own."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self):
         pass
 
 
 class Blueprint(_SmorestBlueprint):
-    """A smorest blueprint whose views are exempt from CSRF: they authenticate by bearer token."""
+    """A smorest blueprint whose views are exempt from CSRF: they authenticate by bearer token.
+
+    Its argument schemas get the bounds of `bound_input` (the database's integer range, years the
+    platform can convert between zones), so no input reaches a query or a conversion it overflows.
+    """
+
+    def arguments(self, schema, *args, **kwargs):
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(bound_input(schema), *args, **kwargs)
+
+
+class YearRange(validate.Validator):
+    """Dates and datetimes between MIN_YEAR and MAX_YEAR: beyond, zone conversions and date arithmetic
+    overflow (year 1 in UTC+1 is year 0 in UTC), and no training, report or appointment lives there."""
+
+    def __call__(self, value):
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise validate.ValidationError(_("Give a date between the years %(first)d and %(last)d.",
+                                             first=MIN_YEAR, last=MAX_YEAR))
+        return value
+
+
+def bound_input(schema: Schema) -> Schema:
+    """Add the bounds an input schema leaves open, in place, to its fields and its nested fields:
+    integers within the database's integer range (ids beyond it are not found, larger counts are
+    nonsense), dates and datetimes within MIN_YEAR..MAX_YEAR. The bounds are validators, so they
+    answer 422 naming the field, and the OpenAPI document shows them (minimum, maximum)."""
+    if not getattr(schema, "_mia_bounded", False):
+        schema._mia_bounded = True
+        for field in schema.fields.values():
+            _bound_field(field)
+    return schema
+
+
+def _bound_field(field: fields.Field) -> None:
+    if isinstance(field, fields.Nested):
+        nested = field.schema
+        if isinstance(nested, Schema):
+            bound_input(nested)
+    elif isinstance(field, fields.List):
+        _bound_field(field.inner)
+    elif isinstance(field, fields.Tuple):
+        for inner in field.tuple_fields:
+            _bound_field(inner)
+    elif isinstance(field, fields.Mapping):
+        for inner in (field.key_field, field.value_field):
+            if inner is not None:
+                _bound_field(inner)
+    elif isinstance(field, fields.Integer):
+        ranges = [v for v in field.validators if isinstance(v, validate.Range)]
+        has_min = any(v.min is not None for v in ranges)
+        has_max = any(v.max is not None for v in ranges)
+        if not (has_min and has_max):
+            field.validators.append(validate.Range(min=None if has_min else DB_INT_MIN,
+                                                   max=None if has_max else DB_INT_MAX))
+    elif isinstance(field, fields.Date):
+        field.validators.append(validate.Range(min=date(MIN_YEAR, 1, 1), max=date(MAX_YEAR, 12, 31)))
+    elif isinstance(field, fields.DateTime):
+        field.validators.append(YearRange())
 
 
 def _schema_name(schema) -> str | None:
@@ -132,8 +212,12 @@ class InputSchema(Schema):
 
 
 class PageArgs(InputSchema):
-    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
-    per_page = fields.Integer(load_default=20, validate=lambda n: 1 <= n <= 100)
+    """The paging query of every list (docs/api.md, Conventions): outside these ranges is 422 naming the field."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE),
+                          metadata={"description": "1 for the first page"})
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100),
+                              metadata={"description": "items per page"})
 
 
 def list_schema(item_schema: type[Schema]) -> type[Schema]:

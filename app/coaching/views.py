@@ -29,7 +29,8 @@ from app.core.forms import saving
 from app.core.i18n import viewer_timezone
 from app.core.pagination import paginate
 from app.core.permissions import load_visible, role_required
-from app.core.timeutil import parse_iso, to_zone, utcnow
+from app.core.routing import as_id
+from app.core.timeutil import check_year, parse_iso, to_zone, utcnow
 from app.extensions import db
 
 coach_required = role_required("is_coach")
@@ -50,8 +51,8 @@ def _profile_or_404(coach_id: int):
 
 def _start_day(value: str | None, tz: str) -> date:
     try:
-        return date.fromisoformat(value) if value else to_zone(utcnow(), tz).date()
-    except ValueError:
+        return check_year(date.fromisoformat(value)) if value else to_zone(utcnow(), tz).date()
+    except ValueError:  # unparsable, or a year whose weeks overflow (9999-12-31 plus six days)
         return to_zone(utcnow(), tz).date()
 
 
@@ -82,7 +83,7 @@ def coach(coach_id: int):
     slots = services.free_slots(profile, first, last)
     moving = None
     if request.args.get("reschedule") and current_user.is_authenticated:
-        moving = _load_appointment(request.args.get("reschedule", type=int) or 0)
+        moving = _load_appointment(as_id(request.args.get("reschedule")) or 0)
         if moving.coach_id != profile.coach_id:
             abort(404)
     today = to_zone(utcnow(), profile.timezone).date()

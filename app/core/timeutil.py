@@ -5,6 +5,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+# The years the platform takes in: beyond, converting between zones or adding days overflows Python's
+# datetime (year 1 at UTC+1 is year 0 in UTC, 9999-12-31 plus a day is nothing), and nothing of this
+# platform (sessions, appointments, reports, plans) happens there.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -55,12 +61,20 @@ def iso_z(value: datetime | None) -> str | None:
     return as_utc(value).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def check_year(value: date) -> date:
+    """The date or datetime itself, or ValueError outside MIN_YEAR..MAX_YEAR."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return value
+
+
 def parse_iso(value: str) -> datetime:
-    """Parse ISO 8601 with an offset (a trailing Z too); raise ValueError when naive."""
+    """Parse ISO 8601 with an offset (a trailing Z too); raise ValueError when naive or out of range."""
     parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     if parsed.tzinfo is None:
         raise ValueError("a time zone offset is required")
-    return parsed.astimezone(UTC)
+    check_year(parsed)  # before the conversion, which overflows at the edges of year 1 and 9999
+    return check_year(parsed.astimezone(UTC))
 
 
 def days(n: int) -> timedelta:

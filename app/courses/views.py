@@ -20,6 +20,7 @@ from app.core.forms import saving
 from app.core.pagination import paginate
 from app.core.permissions import load_visible, role_required
 from app.core.reference import TOPICS
+from app.core.routing import as_id
 from app.core.timeutil import to_zone, utcnow
 from app.courses import bp, queries, services
 from app.courses.certificates import certificate_pdf
@@ -361,7 +362,7 @@ def move_enrolment(session_id: int, enrolment_id: int):
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.session_id != session.id:
         abort(404)
-    target = load_visible(TrainingSession, request.form.get("target", type=int) or 0, current_user,
+    target = load_visible(TrainingSession, as_id(request.form.get("target")) or 0, current_user,
                           can_see=_can_see, can_change=_can_manage)
     if ConfirmForm().validate_on_submit():
         with saving() as saved:

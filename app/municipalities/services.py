@@ -22,9 +22,10 @@ from app.core import audit
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import queue_mail
 from app.core.reference import is_country
+from app.core.routing import DB_INT_MAX
 from app.core.sizes import format_size
 from app.core.text import control_problem
-from app.core.timeutil import utcnow
+from app.core.timeutil import MAX_YEAR, MIN_YEAR, check_year, utcnow
 from app.extensions import db
 from app.municipalities.codes import (
     AREAS,
@@ -97,9 +98,11 @@ def _number(values: dict, name: str, errors: _Errors, *, integer=False, minimum=
             if number != int(number):
                 raise ValueError
             number = int(number)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer beyond any float
         errors.add(name, _l("Enter a whole number.") if integer else _l("Enter a number."))
         return None
+    if integer and maximum is None:
+        maximum = DB_INT_MAX  # the column's limit
     if minimum is not None and number < minimum:
         errors.add(name, _l("Enter at least %(n)s.", n=minimum))
     if maximum is not None and number > maximum:
@@ -113,12 +116,11 @@ def _date(values: dict, name: str, errors: _Errors, *, required=False) -> date |
         if required:
             errors.add(name, _l("This field is required."))
         return None
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value).strip()[:10])
+        return check_year(value if isinstance(value, date) else date.fromisoformat(str(value).strip()[:10]))
     except ValueError:
-        errors.add(name, _l("Enter a date as YYYY-MM-DD."))
+        errors.add(name, _l("Enter a date as YYYY-MM-DD, between the years %(first)d and %(last)d.",
+                            first=MIN_YEAR, last=MAX_YEAR))
         return None
 
 
