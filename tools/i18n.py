@@ -3,9 +3,12 @@
     python tools/i18n.py update    extract strings and update every catalogue's .po (nl, …)
     python tools/i18n.py compile   compile every .po to .mo
     python tools/i18n.py check     fail when a string is missing or untranslated in Dutch
+    python tools/i18n.py carry     after `update`: fill untranslated strings from another catalogue that has
+                                   them (a string that moved from one feature to another keeps its translation)
 """
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import tempfile
@@ -60,6 +63,37 @@ def compile_all() -> None:
             pybabel("compile", "-d", str(directory), "--use-fuzzy")
 
 
+def carry() -> int:
+    """Untranslated messages take the translation another catalogue of the same language has for them."""
+    from babel.messages.pofile import write_po
+
+    filled = 0
+    for lang in LANGUAGES:
+        paths = [d / lang / "LC_MESSAGES" / "messages.po" for d in catalogues()]
+        paths = [p for p in paths if p.exists()]
+        known = {}
+        for path in paths:  # the catalogues as they are, then as last committed (`update` drops moved strings)
+            committed = subprocess.run(["git", "show", f"HEAD:{path.relative_to(ROOT)}"], cwd=ROOT,
+                                       capture_output=True).stdout
+            for source in (path.read_bytes(), committed):
+                for message in read_po(io.BytesIO(source)) if source else ():
+                    if message.id and message.string and not message.fuzzy:
+                        known.setdefault(message.id, message.string)
+        for path in paths:
+            with path.open("rb") as handle:
+                catalog = read_po(handle)
+            changed = False
+            for message in catalog:
+                if message.id and not message.string and message.id in known:
+                    message.string = known[message.id]
+                    changed = True
+                    filled += 1
+            if changed:
+                with path.open("wb") as handle:
+                    write_po(handle, catalog, width=0, omit_header=False, sort_output=True)
+    return filled
+
+
 def problems() -> list[str]:
     """Strings in the code but not in a catalogue, or without a Dutch translation."""
     found = []
@@ -95,6 +129,8 @@ def main() -> int:
         update()
     elif command == "compile":
         compile_all()
+    elif command == "carry":
+        print(f"{carry()} translations carried over")
     elif command == "check":
         issues = problems()
         print("\n".join(issues) or "every string has its Dutch translation")

@@ -10,10 +10,10 @@ from sqlalchemy.orm import selectinload
 from app.admin import bp
 from app.auth import services
 from app.auth.forms import AdminEraseForm, AdminUserForm, ConfirmForm
-from app.auth.models import AuditEvent, User
+from app.auth.models import User
 from app.core.errors import DomainError
 from app.core.forms import form_errors_from
-from app.core.models import OutboxMessage
+from app.core.models import AuditEvent, OutboxMessage
 from app.core.pagination import paginate
 from app.core.permissions import admin_required, load_visible
 from app.core.reference import COM_ROLES

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -216,20 +216,3 @@ class PasswordReset(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # also set when a newer reset or change ends it
 
     user: Mapped[User] = relationship()
-
-
-class AuditEvent(db.Model):
-    """Who did what, when, from where: logins (success and failure) and admin actions."""
-
-    __tablename__ = "audit_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    action: Mapped[str] = mapped_column(String(64), index=True)
-    target: Mapped[str] = mapped_column(String(200), default="")
-    ip: Mapped[str] = mapped_column(String(64), default="", info={"private": True})
-    # Free text (may hold what someone typed): never in the archive.
-    detail: Mapped[str] = mapped_column(Text, default="", info={"private": True})
-
-    actor: Mapped[User | None] = relationship()

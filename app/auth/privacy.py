@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, or_, select, update
 
-from app.auth.models import ApiToken, AuditEvent, PasswordReset, User, UserSession
+from app.auth.models import ApiToken, PasswordReset, User, UserSession
+from app.core.models import AuditEvent
 from app.core.privacy import FORMER_PARTICIPANT, ErasureRequest, delete_rows_before, row_dict
 from app.core.timeutil import utcnow
 from app.extensions import db

@@ -25,11 +25,11 @@ def init_app(app) -> None:
 
     from flask_babel import lazy_gettext as _l
 
-    from app.notifications.services import register_mail_kind
+    from app.core.mail import register_mail_kind
 
     register_mail_kind(app, "coaching", _l("Coaching bookings, changes and summaries"))
 
     from app.coaching.services import dashboard_section
-    from app.municipalities import register_dashboard_section
+    from app.core.dashboard import register_dashboard_section
 
     register_dashboard_section(app, "coaching", dashboard_section)

@@ -5,7 +5,7 @@ import logging
 
 from flask import has_request_context, request
 
-from app.auth.models import AuditEvent
+from app.core.models import AuditEvent
 from app.extensions import db
 
 log = logging.getLogger("app.audit")

@@ -133,3 +133,37 @@ def queue_mail(user, kind: str, template: str, *, subject, context: dict | None 
     )
     db.session.add(message)
     return message
+
+
+# What features tell the mail system ----------------------------------------------------------------
+@dataclass(frozen=True)
+class MailKind:
+    kind: str
+    label: object  # a lazy string
+    trainers_only: bool = False
+
+
+def register_mail_kind(app, kind: str, label, *, trainers_only: bool = False) -> None:
+    """A kind of mail people may switch off on their preferences page (features add theirs)."""
+    if kind in ESSENTIAL_KINDS:
+        raise ValueError(f"{kind} is essential mail and cannot be switched off")
+    app.extensions.setdefault("mail_kinds", {})[kind] = MailKind(kind, label, trainers_only)
+
+
+def mail_kinds_for(user) -> list[MailKind]:
+    kinds = current_app.extensions.get("mail_kinds", {}).values()
+    return [k for k in kinds if user.is_trainer or not k.trainers_only]
+
+
+Section = Callable[[object], "list[str] | None"]
+
+
+@dataclass
+class DigestSection:
+    fn: Section
+    title: object = None  # lazy string, shown above the lines
+
+
+def register_digest_section(app, fn: Section, title=None) -> None:
+    """`fn(user)` returns the lines of this section for a trainer, or None/[] when there is nothing."""
+    app.extensions.setdefault("digest_sections", []).append(DigestSection(fn, title))

@@ -1,7 +1,9 @@
-"""The mail outbox: every mail is a row first, delivered later by the scheduler."""
+"""Rows every feature shares: the mail outbox (every mail is a row first, delivered later by the
+scheduler) and the audit log."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.timeutil import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
+
+if TYPE_CHECKING:  # the account model lives in app.auth; core only names it
+    from app.auth.models import User
 
 
 class OutboxMessage(db.Model):
@@ -48,3 +53,20 @@ class OutboxAttachment(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+
+
+class AuditEvent(db.Model):
+    """Who did what, when, from where: logins (success and failure) and admin actions."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="", info={"private": True})
+    # Free text (may hold what someone typed): never in the archive.
+    detail: Mapped[str] = mapped_column(Text, default="", info={"private": True})
+
+    actor: Mapped[User | None] = relationship("User")

@@ -25,15 +25,14 @@ def init_app(app) -> None:
 
     from flask_babel import lazy_gettext as _l
 
-    from app.notifications.digest import register_digest_section
-    from app.notifications.services import register_mail_kind
+    from app.core.mail import register_digest_section, register_mail_kind
 
     register_mail_kind(app, "enrolment", _l("Changes to my training enrolments"))
     register_mail_kind(app, "feedback", _l("Requests for feedback after a training"))
     register_digest_section(app, services.digest_lines, title=_l("Your training sessions this week"))
 
+    from app.core.dashboard import register_dashboard_section
     from app.courses.queries import dashboard_section
-    from app.municipalities import register_dashboard_section
 
     register_dashboard_section(app, "training", dashboard_section)
 

@@ -26,15 +26,10 @@ def init_app(app):
 
     from flask_babel import lazy_gettext as _l
 
-    from app.notifications.services import register_mail_kind
+    from app.core.mail import register_mail_kind
 
     register_mail_kind(app, "seap_report_due", _l("Monitoring reports falling due for my municipalities"))
     register_mail_kind(app, "municipality_invitation", _l("Invitations to follow or edit a municipality"))
-
-
-def register_dashboard_section(app, name: str, render) -> None:
-    """Other features add a section to the coordinator dashboard: `render(user)` returns HTML or None."""
-    app.extensions.setdefault("dashboard_sections", {})[name] = render
 
 
 def _quantity(value) -> str:

@@ -1,25 +1,26 @@
 """Municipality pages: registry, municipality page, actions, reports, import and the coordinator dashboard."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.forms import ConfirmForm
 from app.auth.models import User
+from app.core.charts import svg_response
+from app.core.dashboard import dashboard_sections
 from app.core.forms import saving
 from app.core.pagination import paginate
 from app.core.permissions import load_visible
 from app.core.reference import PROJECT_COUNTRIES
 from app.extensions import db
 from app.municipalities import bp, services
+from app.municipalities.charts import progress_chart
 from app.municipalities.codes import AREAS, INSTRUMENTS, REPORT_KINDS, STATUSES, label, sector_name
 from app.municipalities.forms import ActionForm, ImportForm, MemberForm, MunicipalityForm, ReportForm
 from app.municipalities.models import Municipality, MunicipalityMember, SeapAction
-from app.results.charts import progress_chart, svg_response
 
 
 @bp.app_context_processor
@@ -100,12 +101,10 @@ def import_():
 def dashboard():
     """The municipalities I follow or edit: progress and overdue reports at a glance."""
     rows = [(m, services.progress(m)) for m in services.my_municipalities(current_user)]
-    sections = [section(current_user) for section in current_app.extensions.get("dashboard_sections", {}).values()]
-    # Sections are HTML rendered by their feature's own (autoescaped) templates.
     return render_template("municipalities/dashboard.html", rows=rows,
                            invitations=services.pending_invitations(current_user), confirm_form=ConfirmForm(),
                            can_create=Municipality.can_create(current_user),
-                           sections=[Markup(s) for s in sections if s])  # noqa: S704
+                           sections=dashboard_sections(current_user))
 
 
 @bp.route("/<int:municipality_id>/invitation/<answer>", methods=["POST"])

@@ -12,16 +12,15 @@ def init_app(app):
     from flask_babel import lazy_gettext as _l
 
     from app.core.demo import register_demo
-    from app.core.mail import register_mail_hook
+    from app.core.mail import register_mail_hook, register_mail_kind
     from app.core.scheduler import register_job
     from app.notifications import demo, digest, services
 
     app.config.setdefault("DIGEST_WEEKDAY", 0)  # Monday
     app.config.setdefault("DIGEST_HOUR_UTC", 6)  # 07:00 in Brussels in winter, 09:00 in Athens in summer
     register_mail_hook(app, services.mirror_mail)
-    services.register_mail_kind(app, "reminder", _l("Reminders before my training sessions and appointments"))
-    services.register_mail_kind(app, "digest", _l("Weekly digest of my sessions, waitlists and approvals"),
-                                trainers_only=True)
+    register_mail_kind(app, "reminder", _l("Reminders before my training sessions and appointments"))
+    register_mail_kind(app, "digest", _l("Weekly digest of my sessions, waitlists and approvals"), trainers_only=True)
     register_demo(app, "notifications", demo.load_notifications)
     register_job(app, "send_weekly_digest", digest.send_weekly_digest, minutes=60, order=60)
     register_job(app, "prune_notifications", services.prune_notifications, minutes=24 * 60, order=90)

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.api import Blueprint, InputSchema, PageArgs, api_user, list_schema, page_of
-from app.core.mail import ESSENTIAL_KINDS
+from app.core.mail import ESSENTIAL_KINDS, mail_kinds_for
 from app.core.text import CODE_MAX
 from app.core.timeutil import iso_z
 from app.extensions import db
@@ -49,7 +49,7 @@ class PreferencesInSchema(InputSchema):
 
 
 def _preferences(user) -> dict:
-    kinds = services.mail_kinds_for(user)
+    kinds = mail_kinds_for(user)
     return {"receive": [k.kind for k in kinds if user.wants_mail(k.kind)],
             "switched_off": [k.kind for k in kinds if not user.wants_mail(k.kind)],
             "available": [{"kind": k.kind, "label": str(k.label)} for k in kinds],

@@ -1,6 +1,6 @@
 """The weekly trainer digest: features plug in sections, the job sends one mail per trainer and week.
 
-    register_digest_section(app, fn, title=_l("My sessions"))   # fn(user) -> list of lines, or None
+    register_digest_section(app, fn, title=_l("My sessions"))  # app.core.mail; fn(user) -> lines or None
 
 A trainer gets the digest when at least one section has lines for them and they did not switch the
 digest off. The mail's dedupe key names the ISO week, so restarts and a second scheduler by mistake
@@ -9,8 +9,6 @@ still send it once a week.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -25,20 +23,6 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 
 log = logging.getLogger("app.digest")
-
-Section = Callable[[User], "list[str] | None"]
-
-
-@dataclass
-class DigestSection:
-    fn: Section
-    title: object = None  # lazy string, shown above the lines
-
-
-def register_digest_section(app, fn: Section, title=None) -> None:
-    """`fn(user)` returns the lines of this section for a trainer, or None/[] when there is nothing."""
-    app.extensions.setdefault("digest_sections", []).append(DigestSection(fn, title))
-
 
 def digest_week(now: datetime) -> str | None:
     """The ISO week whose digest is due at `now` ("2026-W48"), or None before this week's send time."""

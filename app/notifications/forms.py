@@ -7,8 +7,8 @@ from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import BaseForm, form_values
+from app.core.mail import mail_kinds_for
 from app.core.text import CODE_MAX
-from app.notifications.services import mail_kinds_for
 
 
 class PreferencesForm(BaseForm):

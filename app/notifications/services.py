@@ -1,7 +1,6 @@
 """Notifications and preferences: one function per use case."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -12,32 +11,13 @@ from sqlalchemy import func, select, update
 
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import in_language
-from app.core.mail import ESSENTIAL_KINDS
+from app.core.mail import ESSENTIAL_KINDS, mail_kinds_for
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.notifications.models import Notification
 
 # Mail that stays mail: secrets, account changes and the digest are not in-app items.
 MAIL_ONLY_KINDS = frozenset({"password_reset", "password_changed", "account", "digest"})
-
-
-@dataclass(frozen=True)
-class MailKind:
-    kind: str
-    label: object  # a lazy string
-    trainers_only: bool = False
-
-
-def register_mail_kind(app, kind: str, label, *, trainers_only: bool = False) -> None:
-    """A kind of mail people may switch off on their preferences page (features add theirs)."""
-    if kind in ESSENTIAL_KINDS:
-        raise ValueError(f"{kind} is essential mail and cannot be switched off")
-    app.extensions.setdefault("mail_kinds", {})[kind] = MailKind(kind, label, trainers_only)
-
-
-def mail_kinds_for(user) -> list[MailKind]:
-    kinds = current_app.extensions.get("mail_kinds", {}).values()
-    return [k for k in kinds if user.is_trainer or not k.trainers_only]
 
 
 def _path_only(url: str | None) -> str:

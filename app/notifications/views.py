@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.auth.forms import ConfirmForm
 from app.core.forms import saving
-from app.core.mail import ESSENTIAL_KINDS
+from app.core.mail import ESSENTIAL_KINDS, mail_kinds_for
 from app.core.pagination import paginate
 from app.core.urls import safe_next
 from app.extensions import db
@@ -52,7 +52,7 @@ def read_all():
 @bp.route("/preferences", methods=["GET", "POST"])
 @login_required
 def preferences():
-    kinds = services.mail_kinds_for(current_user)
+    kinds = mail_kinds_for(current_user)
     form = PreferencesForm(current_user, data={
         "receive": [k.kind for k in kinds if current_user.wants_mail(k.kind)]})
     if form.validate_on_submit():

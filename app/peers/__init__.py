@@ -30,7 +30,7 @@ def init_app(app) -> None:
 
     from flask_babel import lazy_gettext as _l
 
-    from app.notifications.services import register_mail_kind
+    from app.core.mail import register_mail_kind
 
     register_mail_kind(app, "peer_exchange", _l("Peer exchange proposals and replies"))
     register_mail_kind(app, "peer_message", _l("New messages in my peer exchanges"))

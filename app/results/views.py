@@ -8,11 +8,12 @@ from flask import Response, abort, jsonify, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.charts import svg_response
 from app.core.permissions import admin_required
 from app.core.reference import country_name
 from app.core.timeutil import utcnow
 from app.results import bp
-from app.results.charts import by_country_chart, over_time_chart, svg_response, targets_chart
+from app.results.charts import by_country_chart, over_time_chart, targets_chart
 from app.results.services import INDICATORS, over_time, results, targets
 
 COUNTRY_CHART_KEYS = ("trained_people", "municipalities", "actions_completed", "exchanges_completed")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.auth.models import AuditEvent
+from app.core.models import AuditEvent
 
 
 def test_search_users_by_name_email_or_organisation(client, make, login):

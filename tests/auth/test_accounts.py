@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import select
 
-from app.auth.models import AuditEvent, PasswordReset, User
-from app.core.models import OutboxMessage
+from app.auth.models import PasswordReset, User
+from app.core.models import AuditEvent, OutboxMessage
 
 
 def test_register_creates_account_and_signs_in(client, db):

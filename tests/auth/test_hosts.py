@@ -6,8 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import AuditEvent
-from app.core.models import OutboxMessage
+from app.core.models import AuditEvent, OutboxMessage
 
 
 def test_forged_host_is_refused_and_queues_no_mail(client, make, db):

@@ -7,10 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import AuditEvent
 from app.core.delivery import deliver_outbox
 from app.core.mail import SECRET_PLACEHOLDER
-from app.core.models import OutboxMessage
+from app.core.models import AuditEvent, OutboxMessage
 from tests.auth.test_accounts import reset_link
 from tests.factories import Factories
 from tests.notifications.conftest import SMTPServer

@@ -8,7 +8,8 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from app.auth.models import AuditEvent, UserSession
+from app.auth.models import UserSession
+from app.core.models import AuditEvent
 from app.core.timeutil import utcnow
 from app.core.tokens import hash_token
 from tests.factories import Factories

@@ -7,8 +7,8 @@ import json
 
 from sqlalchemy import func, select
 
-from app.auth.models import AuditEvent, User
-from app.core.models import OutboxMessage
+from app.auth.models import User
+from app.core.models import AuditEvent, OutboxMessage
 from app.municipalities.models import Municipality, MunicipalityMember
 
 REGISTRATION = {"name": "Fresh Account", "email": "fresh@example.org", "password": "long enough pass",

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.delivery import deliver_outbox
-from app.core.mail import queue_mail
+from app.core.mail import queue_mail, register_digest_section
 from app.core.models import OutboxMessage
-from app.notifications.digest import register_digest_section, send_weekly_digest
+from app.notifications.digest import send_weekly_digest
 from app.notifications.models import Notification
 from app.notifications.services import notify
 from tests.notifications.conftest import NOW

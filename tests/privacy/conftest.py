@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.coaching import services as coaching
+from app.core.mail import mail_kinds_for
 from app.core.timeutil import utcnow
 from app.courses import services as courses
 from app.extensions import db
@@ -103,7 +104,7 @@ def world(make, client, login) -> World:
         db.session.add(municipality)
         db.session.flush()
         db.session.add(MunicipalityMember(municipality_id=municipality.id, user_id=user.id, role="follower"))
-        notifications.save_preferences(user, [k.kind for k in notifications.mail_kinds_for(user)][1:])
+        notifications.save_preferences(user, [k.kind for k in mail_kinds_for(user)][1:])
         db.session.commit()
         people[tag] = person
     for person in people.values():  # audit entries about them: a real sign-in each

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth import services as auth
-from app.auth.models import ApiToken, AuditEvent, PasswordReset, User
+from app.auth.models import ApiToken, PasswordReset, User
 from app.coaching.models import Appointment, CoachProfile
-from app.core.models import OutboxMessage
+from app.core.models import AuditEvent, OutboxMessage
 from app.courses import services as courses
 from app.courses.models import Certificate, Enrolment, Feedback
 from app.extensions import db

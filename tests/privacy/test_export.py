@@ -7,7 +7,7 @@ import zipfile
 
 from sqlalchemy import select
 
-from app.auth.models import AuditEvent
+from app.core.models import AuditEvent
 from app.extensions import db
 
 FEATURE_FILES = {"account.json", "courses.json", "coaching.json", "peers.json", "municipalities.json",

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.auth.models import AuditEvent, PasswordReset
-from app.core.models import OutboxMessage
+from app.auth.models import PasswordReset
+from app.core.models import AuditEvent, OutboxMessage
 from app.core.privacy import register_retention
 from app.core.scheduler import jobs, tick
 from app.core.timeutil import utcnow

@@ -160,7 +160,7 @@ def test_archive_leaves_out_addresses_login_input_and_meeting_links(app, client,
         assert "ip" in omitted[0]
     from sqlalchemy import select
 
-    from app.auth.models import AuditEvent
+    from app.core.models import AuditEvent
 
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "archive.export"))
 
@@ -168,7 +168,7 @@ def test_archive_leaves_out_addresses_login_input_and_meeting_links(app, client,
 def test_archive_downloads_are_audited(client, db, world, login):
     from sqlalchemy import select
 
-    from app.auth.models import AuditEvent
+    from app.core.models import AuditEvent
 
     admin, _coordinator = world
     login(admin)
