@@ -212,6 +212,12 @@ def _register_features(app: Flask) -> None:
 
     register_job(app, "send_due_reminders", send_due_reminders, minutes=1, order=10)
     register_job(app, "deliver_outbox", deliver_outbox, minutes=1, order=100)  # last: sends what others queued
+    from app.core.archive import register_archive_table
+    from app.core.audit import archive_row
+
+    register_archive_table(app, "audit_events", ("id", "at", "actor_id", "action", "target"), clean=archive_row)
+    register_archive_table(app, "reminders", ("id", "kind", "object_id", "user_id", "lead_minutes", "starts_at",
+                                              "due_at", "sent_at"))
     from app.core.privacy import prune_outbox, prune_personal_data, register_retention
 
     register_job(app, "prune_personal_data", prune_personal_data, minutes=24 * 60, order=90)

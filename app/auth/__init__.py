@@ -5,6 +5,13 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def init_app(app):
+    from app.core.archive import register_archive_table
+
+    register_archive_table(app, "users", ("id", "email", "name", "role", "com_role", "com_role_status",
+                           "com_role_decided_at", "organisation", "country", "timezone", "language", "languages",
+                           "is_coach", "is_active_account", "notification_prefs", "created_at", "last_login_at",
+                           "erased_at"))
+
     from app.auth import cli, demo, privacy
     from app.auth.services import purge_user_sessions, reset_link_secret
     from app.core.demo import register_demo

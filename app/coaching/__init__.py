@@ -7,6 +7,18 @@ from app.coaching import views  # noqa: E402,F401
 
 
 def init_app(app) -> None:
+    from app.core.archive import register_archive_table
+
+    register_archive_table(app, "coach_profiles", ("coach_id", "timezone", "slot_minutes", "buffer_minutes",
+                           "min_notice_hours", "max_per_day", "horizon_days", "cancel_cutoff_hours", "topics",
+                           "languages", "meeting_mode", "meeting_place", "bio", "is_accepting", "updated_at"))
+    register_archive_table(app, "coach_weekly_hours", ("id", "coach_id", "weekday", "start_time", "end_time"))
+    register_archive_table(app, "coach_exceptions", ("id", "coach_id", "day", "kind", "start_time", "end_time"))
+    register_archive_table(app, "appointments", ("id", "coach_id", "participant_id", "starts_at", "ends_at",
+                           "status", "sequence", "topic", "agenda", "meeting_mode", "created_at", "updated_at",
+                           "cancelled_at", "cancelled_by_id", "cancel_reason", "summary", "action_points",
+                           "summary_at"))
+
     from app.coaching import privacy as _privacy
     from app.core.privacy import register_personal_data
 

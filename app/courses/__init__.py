@@ -5,6 +5,28 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
 def init_app(app) -> None:
+    from app.core.archive import register_archive_table
+
+    register_archive_table(app, "course_modules", ("id", "title", "summary", "description", "objectives",
+                           "description_html", "objectives_html", "topics", "language", "level", "format", "status",
+                           "materials_restricted", "required_sessions", "created_by_id", "created_at",
+                           "updated_at"), fts=("title", "summary", "description", "objectives"))
+    register_archive_table(app, "course_module_prerequisites", ("module_id", "prerequisite_id"))
+    register_archive_table(app, "course_module_trainers", ("module_id", "user_id"))
+    register_archive_table(app, "course_sessions", ("id", "module_id", "starts_at", "ends_at", "timezone",
+                           "location", "country", "capacity", "requires_approval", "enrol_opens_at",
+                           "enrol_closes_at", "unenrol_deadline", "status", "enrolled_count", "waitlist_count",
+                           "sequence", "feedback_requested_at", "cancelled_at", "created_at"))
+    register_archive_table(app, "course_enrolments", ("id", "session_id", "user_id", "status", "waitlist_position",
+                           "note", "attended", "attendance_marked_at", "enrolled_by_id", "created_at",
+                           "updated_at"))
+    register_archive_table(app, "course_feedback", ("id", "session_id", "user_id", "rating", "comment",
+                           "created_at"))
+    register_archive_table(app, "course_certificates", ("id", "module_id", "user_id", "code", "issued_at",
+                           "completed_at", "revoked_at"))
+    register_archive_table(app, "course_materials", ("id", "module_id", "title", "kind", "url", "filename",
+                           "content_type", "size", "data", "created_at"))
+
     from app.core.privacy import register_personal_data
     from app.courses import privacy as _privacy
 

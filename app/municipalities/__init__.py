@@ -5,6 +5,21 @@ bp = Blueprint("municipalities", __name__, url_prefix="/municipalities")
 
 
 def init_app(app):
+    from app.core.archive import register_archive_table
+
+    register_archive_table(app, "municipalities", ("id", "name", "country", "population", "supporting_organisation",
+                           "covenant_signed_on", "seap_submitted_on", "baseline_year", "target_year",
+                           "reduction_target_percent", "baseline_emissions_t", "notes", "created_at", "updated_at"))
+    register_archive_table(app, "municipality_members", ("id", "municipality_id", "user_id", "role", "status",
+                           "invited_by_id", "responded_at", "created_at"))
+    register_archive_table(app, "seap_actions", ("id", "municipality_id", "title", "sector", "area", "instrument",
+                           "status", "responsible_body", "starts_on", "ends_on", "completed_on", "expected_co2_t",
+                           "expected_energy_saving_mwh", "expected_renewable_mwh", "investment_eur",
+                           "achieved_co2_t", "achieved_energy_saving_mwh", "achieved_renewable_mwh", "created_at",
+                           "updated_at"))
+    register_archive_table(app, "monitoring_reports", ("id", "municipality_id", "submitted_on", "kind",
+                           "monitoring_year", "emissions_t", "notes", "created_at"))
+
     from app.core.privacy import register_personal_data
     from app.municipalities import privacy as _privacy
 

@@ -5,6 +5,10 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 def init_app(app):
+    from app.core.archive import register_archive_table
+
+    register_archive_table(app, "notifications", ("id", "user_id", "kind", "text", "url", "created_at", "read_at"))
+
     from app.core.privacy import register_personal_data
     from app.notifications import privacy as _privacy
 

@@ -9,6 +9,26 @@ from app.peers import views  # noqa: E402,F401
 
 
 def init_app(app) -> None:
+    from app.core.archive import register_archive_table
+
+    register_archive_table(app, "peer_profiles", ("user_id", "offers", "needs", "languages", "bio", "places",
+                           "formats", "is_available", "is_public", "updated_at"))
+    register_archive_table(app, "peer_rounds", ("id", "created_by_id", "created_at", "selection", "participant_ids",
+                           "unmatched", "total_score", "bound", "greedy_total", "method", "seconds", "status",
+                           "confirmed_at"))
+    register_archive_table(app, "peer_round_pairs", ("id", "round_id", "a_id", "b_id", "score", "topic",
+                           "exchange_id"))
+    register_archive_table(app, "peer_exchanges", ("id", "proposer_id", "partner_id", "low_id", "high_id",
+                           "round_id", "topic", "message", "status", "created_at", "responded_at",
+                           "proposer_confirmed_at", "partner_confirmed_at", "completed_at", "cancelled_by_id"))
+    register_archive_table(app, "peer_messages", ("id", "exchange_id", "author_id", "body", "created_at"))
+    register_archive_table(app, "peer_meetings", ("id", "exchange_id", "kind", "starts_at", "ends_at", "timezone",
+                           "place", "notes", "status", "sequence", "created_by_id", "created_at"))
+    register_archive_table(app, "good_practices", ("id", "exchange_id", "title", "summary", "activities", "results",
+                           "transferability", "topic", "countries", "language", "status", "review_note",
+                           "submitted_by_id", "reviewed_by_id", "submitted_at", "published_at", "former_credits"),
+                           fts=("title", "summary", "results", "transferability", "body"))
+
     from app.core.privacy import register_personal_data
     from app.peers import privacy as _privacy
 

@@ -1,27 +1,26 @@
 """The archive: every table of platform data as one standalone SQLite file (sqlite-utils), for Datasette.
 
-Tables come from the models' metadata, so every feature's tables are included without listing them.
-Secrets stay out: columns marked `info={"secret": True}` are dropped, and so are tables in DENIED_TABLES
-or whose every column is secret. Private data stays out too: columns marked `info={"private": True}`
-(online meeting links, free-text audit details) and any column named like an address or a browser
-(PRIVATE_COLUMN_NAMES); audit targets are kept only when they name an object (`user:12`), never raw
-login input such as the email address typed in a failed sign-in. Full-text search is enabled on modules and good practices when those
-tables exist (features may register more with `register_archive_fts`).
+An allow-list: each feature registers its tables and the columns it publishes (app/core/archive.py);
+anything not registered stays out. Secrets stay out even when listed: columns marked
+`info={"secret": True}` are dropped, and so are tables in DENIED_TABLES. Private data stays out too:
+columns marked `info={"private": True}` (online meeting links, free-text audit details) and any column
+named like an address or a browser (PRIVATE_COLUMN_NAMES); audit targets are kept only when they name an
+object (`user:12`), never raw login input such as the email address typed in a failed sign-in.
+Full-text search is enabled where a registration asks for it.
 """
 from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import sqlite_utils
-from flask import current_app
 from sqlalchemy import Boolean, Float, Integer, LargeBinary, Numeric, String, Text, select
 
+from app.core.archive import archive_tables
 from app.extensions import db
 
 # Tables that hold credentials, or mail bodies carrying password-reset links and calendar feed addresses.
@@ -29,17 +28,6 @@ DENIED_TABLES = frozenset({"api_tokens", "password_resets", "outbox_messages", "
                            "user_sessions", "alembic_version"})
 # Columns about people's connections, whatever table they are in.
 PRIVATE_COLUMN_NAMES = frozenset({"ip", "ip_address", "remote_addr", "user_agent", "client_ip"})
-# Audit targets that name an object; anything else is what someone typed.
-_OBJECT_REFERENCE = re.compile(r"^[a-z_]+:\d+$")
-# Full-text search: table -> the columns indexed when they exist.
-DEFAULT_FTS = {
-    "course_modules": ("title", "summary", "description", "objectives"),
-    "good_practices": ("title", "summary", "results", "transferability", "body"),
-}
-
-
-def register_archive_fts(app, table: str, columns: tuple[str, ...]) -> None:
-    app.extensions.setdefault("archive_fts", {})[table] = tuple(columns)
 
 
 def _sqlite_type(column):
@@ -85,23 +73,15 @@ def _left_out(column) -> bool:
                 or column.name.lower() in PRIVATE_COLUMN_NAMES)
 
 
-def _audit_row(row: dict) -> dict:
-    if "target" in row and not _OBJECT_REFERENCE.match(row["target"] or ""):
-        row["target"] = ""
-    return row
-
-
-# table -> a function that cleans each exported row (a dict of the kept columns).
-ROW_FILTERS = {"audit_events": _audit_row}
-
-
 def kept_tables() -> list[tuple[object, list]]:
-    """(table, kept columns) in dependency order, without denied tables and secret columns."""
+    """(table, kept columns) in dependency order: the registered tables and columns, never a secret."""
+    registered = archive_tables()
     kept = []
     for table in db.metadata.sorted_tables:
-        if table.name in DENIED_TABLES:
+        entry = registered.get(table.name)
+        if entry is None or table.name in DENIED_TABLES:
             continue
-        columns = [c for c in table.columns if not _left_out(c)]
+        columns = [c for c in table.columns if c.name in entry.columns and not _left_out(c)]
         if columns:
             kept.append((table, columns))
     return kept
@@ -149,7 +129,7 @@ def _write(path: Path) -> dict[str, int]:
         counts[table.name] = 0
         batch = []
         result = db.session.execute(select(*columns).order_by(*table.primary_key.columns)).yield_per(2000)
-        clean = ROW_FILTERS.get(table.name, lambda r: r)
+        clean = archive_tables()[table.name].clean or (lambda r: r)
         for row in result:
             batch.append(clean({n: _value(v) for n, v in zip(names_in_order, row, strict=True)}))
             if len(batch) >= 2000:
@@ -163,9 +143,8 @@ def _write(path: Path) -> dict[str, int]:
         meta_rows.append({"name": str(table.name), "description": descriptions.get(table.name, ""),
                           "rows": counts[table.name], "columns": ", ".join(names_in_order),
                           "omitted_columns": ", ".join(dropped), "full_text_search": ""})
-    fts_wanted = dict(DEFAULT_FTS, **current_app.extensions.get("archive_fts", {}))
     for row in meta_rows:
-        wanted = fts_wanted.get(row["name"])
+        wanted = archive_tables()[row["name"]].fts
         if not wanted:
             continue
         table = next(t for t, _ in tables if t.name == row["name"])

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from app.auth.services import create_api_token, request_password_reset
+from app.core.archive import register_archive_fts
 from app.core.calendar import feed_url
-from app.results.archive import register_archive_fts
 from tests.municipalities.conftest import MunicipalityFactories
 
 
@@ -81,8 +81,11 @@ def test_full_text_search_only_on_the_tables_that_ask_for_it(app, world, tmp_pat
     assert counts["municipalities"] == 1
     archive = _open(tmp_path / "a.sqlite")
     names = {r[0] for r in archive.execute("SELECT name FROM sqlite_master WHERE name LIKE '%_fts'")}
-    registered = set(app.extensions.get("archive_fts", {}))
-    assert names == {f"{t}_fts" for t in {"course_modules", "good_practices"} | registered}
+    from app.core.archive import archive_tables
+
+    registered = {name for name, entry in archive_tables().items() if entry.fts}
+    assert {"course_modules", "good_practices"} <= registered
+    assert names == {f"{t}_fts" for t in registered}
 
 
 def test_download_for_admins_only(client, world, login, make):
@@ -175,3 +178,35 @@ def test_archive_downloads_are_audited(client, db, world, login):
     assert client.get("/results/archive.sqlite").status_code == 200
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "archive.download"))
     assert event is not None and event.actor_id == admin.id
+
+
+def test_the_archive_is_an_allow_list(app, world, tmp_path):
+    """A table no feature registered stays out, and every registered column is a real one."""
+    import sqlite3
+
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+
+    from app.core.archive import archive_tables
+    from app.results.archive import export_archive
+
+    for name, entry in archive_tables().items():
+        table = db_tables()[name]
+        assert set(entry.columns) <= {c.name for c in table.columns}, name
+        assert set(entry.fts) <= set(entry.columns) | {"body"}, name
+    extra = Table("unregistered_notes", MetaData(), Column("id", Integer, primary_key=True), Column("text", String))
+    from app.extensions import db
+
+    extra.create(db.engine)
+    try:
+        export_archive(tmp_path / "archive.sqlite")
+        with sqlite3.connect(tmp_path / "archive.sqlite") as connection:
+            names = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "unregistered_notes" not in names and "users" in names and "user_sessions" not in names
+    finally:
+        extra.drop(db.engine)
+
+
+def db_tables():
+    from app.extensions import db
+
+    return db.metadata.tables
