@@ -66,6 +66,8 @@ class Defaults:
     # Rate limits (Flask-Limiter)
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    # Redis down: count in each worker's memory meanwhile (limits stay, sign-in keeps working; /healthz says 503).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "8 per 10 minutes"
