@@ -105,12 +105,15 @@ def app(database_url, _schema, app_config):
         _APPS[key] = create_app({**base_config(database_url), **app_config})
         _APPS[key].test_client_class = IsolatedClient
     app = _APPS[key]
+    saved_config = dict(app.config)  # a test may change the shared app's config: it gets it back after
     with app.app_context():
         _truncate_all()
         if app.config["RATELIMIT_ENABLED"]:
             limiter.reset()
         yield app
         _db.session.remove()
+    app.config.clear()
+    app.config.update(saved_config)
 
 
 def _truncate_all() -> None:

@@ -68,6 +68,11 @@ class Inbox:
         with self.lock:
             self.received.clear()
 
+    def reset(self) -> None:
+        """Empty, accepting everyone again, without delay: as a new server."""
+        self.clear()
+        self.refuse, self.accept_only, self.delay = set(), None, 0.0
+
 
 class SMTPServer:
     def __init__(self):
@@ -93,12 +98,23 @@ class SMTPServer:
         return {"FLASK_MAIL_SERVER": "127.0.0.1", "FLASK_MAIL_PORT": str(self.port)}
 
 
-@pytest.fixture
-def smtp():
+@pytest.fixture(scope="session")
+def _smtp_server():
     server = SMTPServer()
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp(_smtp_server):
+    """The session's SMTP server, emptied: one port, so every test here shares one app configuration."""
+    _smtp_server.inbox.reset()
+    if _smtp_server.controller is None:
+        _smtp_server.start()
+    yield _smtp_server
+    if _smtp_server.controller is None:  # a test that played an outage leaves it running again
+        _smtp_server.start()
 
 
 @pytest.fixture
