@@ -331,15 +331,7 @@ API = [
 
 # Cells where the platform answers differently from the rule: (method, path, role) -> status seen.
 # The test checks every other cell; these ones it expects to fail (and fails when one is fixed).
-BUGS: dict[tuple[str, str, str], int] = {
-    # The coach's side of an appointment: the page loads it with can_see only (not can_change=can_manage,
-    # as the training pages do), so the participant is sent back with a flash instead of a 403.
-    ("POST", "/coaching/appointments/{appointment}/summary", "participant"): 302,
-    ("POST", "/coaching/appointments/{appointment}/no-show", "participant"): 302,
-    # A restricted material is not behind login_required: an anonymous visitor (who may hold a seat once
-    # signed in) gets a 403 instead of being sent to sign in.
-    ("GET", "/courses/materials/{material}", "anonymous"): 403,
-}
+BUGS: dict[tuple[str, str, str], int] = {}
 
 # Writes after which the next role would meet another world (moved, removed, cancelled, reviewed…):
 # once one role's write went through, the next role meets the world afresh.

@@ -37,8 +37,10 @@ coach_required = role_required("is_coach")
 SLOT_TAKEN = _l("Sorry: somebody booked this slot a moment ago. Please choose another one.")
 
 
-def _load_appointment(appointment_id: int) -> Appointment:
+def _load_appointment(appointment_id: int, *, manage: bool = False) -> Appointment:
+    """404 unless it is mine to see; with `manage`, 403 unless it is mine to run (its coach, an admin)."""
     return load_visible(Appointment, appointment_id, current_user, can_see=lambda a, u: a.can_see(u),
+                        can_change=(lambda a, u: a.can_manage(u)) if manage else None,
                         options=[joinedload(Appointment.coach), joinedload(Appointment.participant)])
 
 
@@ -185,7 +187,7 @@ def reschedule(appointment_id: int):
 @bp.route("/appointments/<int:appointment_id>/summary", methods=["POST"])
 @login_required
 def summary(appointment_id: int):
-    item = _load_appointment(appointment_id)
+    item = _load_appointment(appointment_id, manage=True)
     form = SummaryForm()
     if form.validate_on_submit():
         with saving(success=_("The summary is saved and shared with the participant.")):
@@ -198,7 +200,7 @@ def summary(appointment_id: int):
 @bp.route("/appointments/<int:appointment_id>/no-show", methods=["POST"])
 @login_required
 def no_show(appointment_id: int):
-    item = _load_appointment(appointment_id)
+    item = _load_appointment(appointment_id, manage=True)
     form = NoShowForm()
     if form.validate_on_submit():
         with saving():

@@ -180,6 +180,8 @@ def material(material_id: int):
     item = load_visible(Material, material_id, current_user, can_see=lambda m, u: m.module.can_see(u))
     module = item.module
     if not module.can_download_materials(current_user):
+        if not current_user.is_authenticated:  # a seat holder who is not signed in yet
+            return current_app.login_manager.unauthorized()
         abort(403)
     if item.kind == "link":
         return redirect(item.url)
