@@ -117,7 +117,7 @@ def test_summary_and_no_show_by_the_coach(client, coach_with_hours, make, login,
     history = client.get("/coaching/appointments/").get_data(as_text=True)
     assert "We reviewed the BEI." in history
     assert client.post(f"/coaching/appointments/{appointment.id}/summary",
-                       data={"summary": "Mine"}).status_code == 302
+                       data={"summary": "Mine"}).status_code == 403  # the coach's side of the appointment
     db.session.refresh(appointment)
     assert appointment.summary == "We reviewed the BEI."
 
