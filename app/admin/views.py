@@ -9,10 +9,10 @@ from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.auth import services
-from app.auth.forms import AdminEraseForm, AdminUserForm, ConfirmForm
+from app.auth.forms import AdminEraseForm, AdminUserForm
 from app.auth.models import AuditEvent, User
 from app.core.errors import DomainError
-from app.core.forms import form_errors_from
+from app.core.forms import ConfirmForm, form_errors_from
 from app.core.models import OutboxMessage
 from app.core.pagination import paginate
 from app.core.permissions import admin_required, load_visible
@@ -120,23 +120,18 @@ def outbox():
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status in ("queued", "sent", "failed"):
         query = query.where(OutboxMessage.status == status)
-    from app.auth.forms import ConfirmForm
-
     return render_template("admin/outbox.html", page=paginate(query), status=status, confirm_form=ConfirmForm())
 
 
 @bp.route("/outbox/<int:message_id>")
 def outbox_message(message_id: int):
     message = load_visible(OutboxMessage, message_id, current_user)
-    from app.auth.forms import ConfirmForm
-
     return render_template("admin/outbox_message.html", message=message, confirm_form=ConfirmForm())
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
 def retry_outbox_message(message_id: int):
     """A failed mail goes back into the queue; the next delivery run sends it."""
-    from app.auth.forms import ConfirmForm
     from app.core.delivery import retry_message
 
     message = load_visible(OutboxMessage, message_id, current_user)

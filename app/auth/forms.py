@@ -9,16 +9,14 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, CheckboxListField, ValidTimezone
 from app.core.reference import COM_ROLES, INTERFACE_LANGUAGES, ROLES, country_choices, spoken_language_choices
-from app.core.timeutil import all_timezones, is_valid_timezone
+from app.core.timeutil import all_timezones
 
 
 class HardToGuess:
@@ -41,13 +39,6 @@ class HardToGuess:
 
 
 _password = [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX), HardToGuess()]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes: easier than a multi-select on phones and with a keyboard."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _language_choices():
@@ -81,7 +72,7 @@ class RegisterForm(BaseForm, ProfileFields):
                                render_kw={"autocomplete": "organization"})
     country = SelectField(_l("Country"), validators=[DataRequired()])
     com_role = SelectField(_l("Your role in the Covenant of Mayors"), validators=[DataRequired()])
-    languages = MultiCheckboxField(_l("Languages you work in"), validators=[Optional()])
+    languages = CheckboxListField(_l("Languages you work in"), validators=[Optional()])
     language = SelectField(_l("Interface language"), validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
@@ -102,19 +93,15 @@ class ProfileForm(BaseForm, ProfileFields):
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     country = SelectField(_l("Country"), validators=[DataRequired()])
     com_role = SelectField(_l("Your role in the Covenant of Mayors"), validators=[DataRequired()])
-    timezone = SelectField(_l("Time zone"), validators=[Optional()],
+    timezone = SelectField(_l("Time zone"), validators=[Optional(), ValidTimezone()],
                            description=_l("Leave empty to use your country's time zone."))
-    languages = MultiCheckboxField(_l("Languages you work in"), validators=[Optional()])
+    languages = CheckboxListField(_l("Languages you work in"), validators=[Optional()])
     language = SelectField(_l("Interface language"), validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._fill_choices()
         self.timezone.choices = [("", _l("Same as my country"))] + [(z, z) for z in sorted(all_timezones())]
-
-    def validate_timezone(self, field):
-        if field.data and not is_valid_timezone(field.data):
-            raise ValidationError(_l("Unknown time zone."))
 
 
 class PasswordChangeForm(BaseForm):
@@ -151,10 +138,6 @@ class TokenForm(BaseForm):
                        description=_l("What will use it, e.g. “regional dashboard”."))
     expires_in_days = IntegerField(_l("Valid for (days)"), default=365,
                                    validators=[Optional(), NumberRange(min=1, max=3650)])
-
-
-class ConfirmForm(BaseForm):
-    """An empty form: just the CSRF token, for POST buttons (revoke, rotate, cancel…)."""
 
 
 class AdminUserForm(BaseForm):

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from app.auth import bp, services
 from app.auth.forms import (
-    ConfirmForm,
     DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
@@ -23,7 +22,7 @@ from app.auth.models import ApiToken, User
 from app.core import audit
 from app.core.calendar import feed_url, revoke_feed, rotate_feed
 from app.core.errors import DomainError
-from app.core.forms import form_errors_from
+from app.core.forms import ConfirmForm, form_errors_from
 from app.core.reference import country_timezone
 from app.core.timeutil import utcnow
 from app.core.tokens import hash_token

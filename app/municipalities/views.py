@@ -8,9 +8,8 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.forms import ConfirmForm
 from app.auth.models import User
-from app.core.forms import saving
+from app.core.forms import ConfirmForm, saving
 from app.core.pagination import paginate
 from app.core.permissions import load_visible
 from app.core.reference import PROJECT_COUNTRIES
