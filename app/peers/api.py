@@ -3,10 +3,20 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.api import Blueprint, InputSchema, PageArgs, Text, api_user, list_schema, page_of, public, require
-from app.core.errors import Invalid, NotFound
+from app.api import (
+    Blueprint,
+    InputSchema,
+    PageArgs,
+    Text,
+    UTCDateTime,
+    api_user,
+    list_schema,
+    page_of,
+    public,
+    require,
+)
+from app.core.errors import NotFound
 from app.core.text import CODE_MAX, SEARCH_MAX, SHORT_TEXT_MAX, URL_MAX
-from app.core.timeutil import iso_z, parse_iso
 from app.extensions import db
 from app.peers import services
 from app.peers.models import FORMATS, MEETING_KINDS, GoodPractice, Meeting, PairingRound
@@ -64,8 +74,8 @@ class ExchangeInSchema(InputSchema):
 class MeetingSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
-    starts_at = fields.Function(lambda m: iso_z(m.starts_at))
-    ends_at = fields.Function(lambda m: iso_z(m.ends_at))
+    starts_at = UTCDateTime()
+    ends_at = UTCDateTime()
     timezone = fields.String()
     place = fields.String()
     online_url = fields.String()
@@ -81,8 +91,8 @@ class ExchangeSchema(Schema):
     proposer_id = fields.Integer()
     partner_id = fields.Integer()
     round_id = fields.Integer(allow_none=True)
-    created_at = fields.Function(lambda e: iso_z(e.created_at))
-    completed_at = fields.Function(lambda e: iso_z(e.completed_at))
+    created_at = UTCDateTime()
+    completed_at = UTCDateTime()
     good_practice_id = fields.Function(lambda e: e.practice.id if e.practice else None)
 
 
@@ -106,13 +116,13 @@ class MessageSchema(Schema):
     id = fields.Integer()
     author_id = fields.Integer(allow_none=True)
     body = fields.String()
-    created_at = fields.Function(lambda m: iso_z(m.created_at))
+    created_at = UTCDateTime()
 
 
 class MeetingInSchema(InputSchema):
     kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
-    starts_at = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
-    ends_at = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
+    starts_at = UTCDateTime(required=True)
+    ends_at = UTCDateTime(required=True)
     timezone = fields.String(load_default="UTC", validate=validate.Length(max=CODE_MAX))
     place = fields.String(load_default="", validate=validate.Length(max=300))
     online_url = fields.String(load_default="", validate=validate.Length(max=URL_MAX))
@@ -143,7 +153,7 @@ class GoodPracticeSchema(Schema):
     status = fields.String()
     review_note = fields.String()
     exchange_id = fields.Integer(allow_none=True)
-    published_at = fields.Function(lambda p: iso_z(p.published_at))
+    published_at = UTCDateTime()
 
 
 class PracticeArgs(PageArgs):
@@ -289,12 +299,9 @@ def post_message(data, exchange_id):
 @blp.response(201, MeetingSchema)
 def plan_meeting(data, exchange_id):
     """Plan an online call or a study visit; both people get an invitation (.ics)."""
-    try:
-        starts_at, ends_at = parse_iso(data["starts_at"]), parse_iso(data["ends_at"])
-    except ValueError as error:
-        raise Invalid("Times need ISO 8601 with an offset.", fields={"starts_at": [str(error)]}) from error
-    meeting = services.plan_meeting(api_user(), _exchange(exchange_id), kind=data["kind"], starts_at=starts_at,
-                                    ends_at=ends_at, timezone=data["timezone"], place=data["place"],
+    meeting = services.plan_meeting(api_user(), _exchange(exchange_id), kind=data["kind"],
+                                    starts_at=data["starts_at"], ends_at=data["ends_at"],
+                                    timezone=data["timezone"], place=data["place"],
                                     online_url=data["online_url"], notes=data["notes"])
     db.session.commit()
     return meeting
