@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.api import Blueprint, InputSchema, PageArgs, api_user, list_schema, page_of, public
+from app.api import Blueprint, InputSchema, PageArgs, UTCDateTime, api_user, list_schema, page_of, public
 from app.core.permissions import load_visible
 from app.core.text import CODE_MAX, SEARCH_MAX
 from app.extensions import db
@@ -162,7 +162,7 @@ class MemberSchema(Schema):
     role = fields.String()
     status = fields.String(metadata={"description": "invited | accepted | declined: only accepted gives rights"})
     invited_by_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UTCDateTime()
 
 
 def _municipality(municipality_id: int) -> Municipality:
