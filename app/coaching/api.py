@@ -20,6 +20,7 @@ from app.coaching import services
 from app.coaching.models import Appointment
 from app.core.calendar import ics_response, uid_for
 from app.core.errors import NotFound
+from app.core.permissions import load_visible_for_api
 from app.core.text import CODE_MAX, URL_MAX
 from app.core.timeutil import to_zone, utcnow
 from app.extensions import db
@@ -163,10 +164,8 @@ class MyAppointmentsArgs(PageArgs):
 
 def _load_appointment(appointment_id: int) -> Appointment:
     """Somebody else's appointment is 404, as if it did not exist."""
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None or not appointment.can_see(api_user()):
-        raise NotFound("No such appointment.")
-    return appointment
+    return load_visible_for_api(Appointment, appointment_id, api_user(), can_see=Appointment.can_see,
+                                not_found="No such appointment.")
 
 
 @blp.route("/coaching/availability", methods=["PUT"])

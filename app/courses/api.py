@@ -21,6 +21,7 @@ from app.api import (
 from app.auth.models import User
 from app.core.calendar import ics_response
 from app.core.errors import Invalid, NotFound
+from app.core.permissions import load_visible_for_api
 from app.core.text import CODE_MAX, SEARCH_MAX, URL_MAX
 from app.courses import queries, services
 from app.courses.models import (
@@ -228,23 +229,18 @@ class FeedbackOutSchema(Schema):
 
 # Helpers ------------------------------------------------------------------------------------------
 def _module(module_id: int) -> Module:
-    module = db.session.get(Module, module_id, options=[selectinload(Module.trainers)])
-    if module is None or not module.can_see(api_user()):
-        raise NotFound()
-    return module
+    return load_visible_for_api(Module, module_id, api_user(), can_see=Module.can_see,
+                                options=[selectinload(Module.trainers)])
 
 
 def _session(session_id: int) -> TrainingSession:
-    session = db.session.get(TrainingSession, session_id)
-    if session is None or not session.can_see(api_user()):
-        raise NotFound()
-    return session
+    return load_visible_for_api(TrainingSession, session_id, api_user(), can_see=TrainingSession.can_see)
 
 
 def _managed(session_id: int) -> TrainingSession:
-    session = _session(session_id)
-    require(session.can_manage(api_user()), "Only the session's trainers and administrators do this.")
-    return session
+    return load_visible_for_api(TrainingSession, session_id, api_user(), can_see=TrainingSession.can_see,
+                                can_change=TrainingSession.can_manage,
+                                not_allowed="Only the session's trainers and administrators do this.")
 
 
 def _user(user_id: int) -> User:

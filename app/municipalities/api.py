@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.api import Blueprint, InputSchema, PageArgs, UTCDateTime, api_user, list_schema, page_of, public
-from app.core.permissions import load_visible
+from app.core.permissions import load_visible_for_api
 from app.core.text import CODE_MAX, SEARCH_MAX
 from app.extensions import db
 from app.municipalities import services
@@ -166,7 +166,7 @@ class MemberSchema(Schema):
 
 
 def _municipality(municipality_id: int) -> Municipality:
-    return load_visible(Municipality, municipality_id, api_user())
+    return load_visible_for_api(Municipality, municipality_id, api_user())
 
 
 @blp.route("/municipalities", methods=["GET"])
@@ -235,7 +235,7 @@ def create_action(data, municipality_id):
 @blp.response(200, ActionSchema)
 def update_action(data, action_id):
     """Change an action: its status, achieved values…"""
-    action = load_visible(SeapAction, action_id, api_user())
+    action = load_visible_for_api(SeapAction, action_id, api_user())
     services.update_action(api_user(), action, **data)
     db.session.commit()
     return action

@@ -1,6 +1,7 @@
 """JSON API for peer exchange and the good-practice library (docs/api.md, Peers)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from app.api import (
@@ -16,10 +17,11 @@ from app.api import (
     require,
 )
 from app.core.errors import NotFound
+from app.core.permissions import load_visible_for_api
 from app.core.text import CODE_MAX, SEARCH_MAX, SHORT_TEXT_MAX, URL_MAX
 from app.extensions import db
 from app.peers import services
-from app.peers.models import FORMATS, MEETING_KINDS, GoodPractice, Meeting, PairingRound
+from app.peers.models import FORMATS, MEETING_KINDS, Exchange, GoodPractice, Meeting, PairingRound
 
 blp = Blueprint("peers_api", __name__, description="Peer exchange, pairing rounds and good practices")
 
@@ -194,7 +196,9 @@ class RoundSchema(Schema):
 
 
 def _exchange(exchange_id: int):
-    return services.load_exchange(exchange_id, api_user())
+    """The exchange, or 404 for anyone but its two people."""
+    return load_visible_for_api(Exchange, exchange_id, api_user(), can_see=Exchange.can_see,
+                                not_found=_("No such exchange."))
 
 
 # Profiles and suggestions -----------------------------------------------------------------------
@@ -311,9 +315,8 @@ def plan_meeting(data, exchange_id):
 @blp.response(200, MeetingSchema)
 def cancel_meeting(meeting_id):
     """Cancel a meeting; both people get a cancellation (METHOD:CANCEL)."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not meeting.exchange.can_see(api_user()):
-        raise NotFound("No such meeting.")
+    meeting = load_visible_for_api(Meeting, meeting_id, api_user(), can_see=lambda m, u: m.exchange.can_see(u),
+                                   not_found="No such meeting.")
     services.cancel_meeting(api_user(), meeting)
     db.session.commit()
     return meeting
@@ -354,16 +357,16 @@ def good_practices(args):
 @public
 def good_practice(practice_id):
     """One good practice (published ones for everyone; reports for their authors and reviewers)."""
-    practice = db.session.get(GoodPractice, practice_id)
-    if practice is None or not practice.can_see(api_user()):
-        raise NotFound("No such good practice.")
-    return practice
+    return _practice(practice_id)
+
+
+def _practice(practice_id: int) -> GoodPractice:
+    return load_visible_for_api(GoodPractice, practice_id, api_user(), can_see=GoodPractice.can_see,
+                                not_found="No such good practice.")
 
 
 def _review(practice_id: int, review, **values):
-    practice = db.session.get(GoodPractice, practice_id)
-    if practice is None or not practice.can_see(api_user()):
-        raise NotFound("No such good practice.")
+    practice = _practice(practice_id)
     review(api_user(), practice, **values)
     db.session.commit()
     return practice
@@ -407,9 +410,7 @@ def run_round(data):
 def confirm_round(round_id):
     """Send each pair of a previewed round its proposal (admins; once)."""
     require(api_user().is_admin, "Only administrators run pairing rounds.")
-    round_ = db.session.get(PairingRound, round_id)
-    if round_ is None:
-        raise NotFound("No such round.")
+    round_ = load_visible_for_api(PairingRound, round_id, api_user(), not_found="No such round.")
     services.confirm_round(api_user(), round_)
     db.session.commit()
     return round_
