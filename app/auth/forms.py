@@ -14,8 +14,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN
-from app.core.forms import BaseForm, CheckboxListField, ValidTimezone
-from app.core.reference import COM_ROLES, INTERFACE_LANGUAGES, ROLES, country_choices, spoken_language_choices
+from app.core.forms import BaseForm, CheckboxListField, ValidTimezone, form_values
+from app.core.reference import (
+    COM_ROLES,
+    INTERFACE_LANGUAGES,
+    ROLES,
+    country_choices,
+    country_timezone,
+    spoken_language_choices,
+)
 from app.core.timeutil import all_timezones
 
 
@@ -79,6 +86,9 @@ class RegisterForm(BaseForm, ProfileFields):
         super().__init__(*args, **kwargs)
         self._fill_choices()
 
+    def values(self) -> dict:
+        return form_values(self, exclude=("confirm",))
+
 
 class LoginForm(BaseForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
@@ -103,6 +113,12 @@ class ProfileForm(BaseForm, ProfileFields):
         self._fill_choices()
         self.timezone.choices = [("", _l("Same as my country"))] + [(z, z) for z in sorted(all_timezones())]
 
+    def values(self) -> dict:
+        """An empty zone is the country's."""
+        values = form_values(self, organisation="")
+        values["timezone"] = values["timezone"] or country_timezone(values["country"])
+        return values
+
 
 class PasswordChangeForm(BaseForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)],
@@ -113,6 +129,9 @@ class PasswordChangeForm(BaseForm):
                             validators=[DataRequired(), Length(max=PASSWORD_MAX),
                                         EqualTo("password", _l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
+
+    def values(self) -> dict:
+        return form_values(self, exclude=("confirm",))
 
 
 class ForgotPasswordForm(BaseForm):
@@ -127,6 +146,9 @@ class ResetPasswordForm(BaseForm):
                                         EqualTo("password", _l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
 
+    def values(self) -> dict:
+        return form_values(self, exclude=("confirm",))
+
 
 class TokenForm(BaseForm):
     """Shown on the profile page beside the profile form: prefixed so field ids stay unique."""
@@ -139,11 +161,17 @@ class TokenForm(BaseForm):
     expires_in_days = IntegerField(_l("Valid for (days)"), default=365,
                                    validators=[Optional(), NumberRange(min=1, max=3650)])
 
+    def values(self) -> dict:
+        return form_values(self)
+
 
 class AdminUserForm(BaseForm):
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
     is_coach = BooleanField(_l("Coaches participants"))
     is_active = BooleanField(_l("Account active"))
+
+    def values(self) -> dict:
+        return form_values(self)
 
 
 class DeleteAccountForm(BaseForm):
@@ -156,6 +184,10 @@ class DeleteAccountForm(BaseForm):
     confirm = BooleanField(_l("I understand that my account and my personal data are deleted for good"),
                            validators=[DataRequired(_l("Tick this box to delete your account."))])
 
+    def values(self) -> dict:
+        """The tick box only confirms: it is no argument of the service."""
+        return form_values(self, exclude=("confirm",))
+
 
 class AdminEraseForm(BaseForm):
     """An administrator deletes an account on the person's request."""
@@ -164,3 +196,7 @@ class AdminEraseForm(BaseForm):
         _l("The person agreed to stay credited by name on their good practices"))
     confirm = BooleanField(_l("Delete this account and its personal data for good"),
                            validators=[DataRequired(_l("Tick this box to delete the account."))])
+
+    def values(self) -> dict:
+        """The tick box only confirms: it is no argument of the service."""
+        return form_values(self, exclude=("confirm",))
