@@ -9,10 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.auth import services
-from app.auth.forms import AdminEraseForm, AdminUserForm, ConfirmForm
+from app.auth.forms import AdminEraseForm, AdminUserForm
 from app.auth.models import User
-from app.core.errors import DomainError
-from app.core.forms import form_errors_from
+from app.core.forms import ConfirmForm, saving
 from app.core.models import AuditEvent, OutboxMessage
 from app.core.pagination import paginate
 from app.core.permissions import admin_required, load_visible
@@ -60,14 +59,9 @@ def edit_user(user_id: int):
     user = load_visible(User, user_id, current_user)
     form = AdminUserForm(data={"role": user.role, "is_coach": user.is_coach, "is_active": user.is_active_account})
     if form.validate_on_submit():
-        try:
-            services.set_role(current_user, user, form.role.data, form.is_coach.data, form.is_active.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            flash(_("Saved changes to %(name)s.", name=user.name), "success")
+        with saving(form, success=_("Saved changes to %(name)s.", name=user.name)) as saved:
+            services.set_role(current_user, user, **form.values())
+        if saved:
             return redirect(url_for("admin.users"))
     events = db.session.scalars(select(AuditEvent).where(
         or_(AuditEvent.actor_id == user.id, AuditEvent.target == f"user:{user.id}"))
@@ -86,14 +80,10 @@ def erase_user(user_id: int):
     elif not form.validate_on_submit():
         flash(_("Tick the box to confirm the deletion."), "danger")
     else:
-        try:
-            services.erase_user(current_user, user, keep_name_on_practices=form.keep_name_on_practices.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(_("The account and its personal data are deleted."), "success")
+        with saving(success=_("The account and its personal data are deleted."),
+                    show=lambda error: flash(error.message, "danger")) as saved:
+            services.erase_user(current_user, user, **form.values())
+        if saved:
             return redirect(url_for("admin.users"))
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -120,23 +110,18 @@ def outbox():
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if status in ("queued", "sent", "failed"):
         query = query.where(OutboxMessage.status == status)
-    from app.auth.forms import ConfirmForm
-
     return render_template("admin/outbox.html", page=paginate(query), status=status, confirm_form=ConfirmForm())
 
 
 @bp.route("/outbox/<int:message_id>")
 def outbox_message(message_id: int):
     message = load_visible(OutboxMessage, message_id, current_user)
-    from app.auth.forms import ConfirmForm
-
     return render_template("admin/outbox_message.html", message=message, confirm_form=ConfirmForm())
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
 def retry_outbox_message(message_id: int):
     """A failed mail goes back into the queue; the next delivery run sends it."""
-    from app.auth.forms import ConfirmForm
     from app.core.delivery import retry_message
 
     message = load_visible(OutboxMessage, message_id, current_user)

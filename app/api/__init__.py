@@ -19,7 +19,7 @@ from app.core.errors import json_error
 from app.core.pagination import MAX_PAGE, paginate
 from app.core.routing import DB_INT_MAX, DB_INT_MIN
 from app.core.text import control_problem
-from app.core.timeutil import MAX_YEAR, MIN_YEAR
+from app.core.timeutil import MAX_YEAR, MIN_YEAR, iso_z, parse_iso
 from app.extensions import csrf, db
 
 API_PREFIX = "/api/v1"
@@ -209,6 +209,26 @@ class InputSchema(Schema):
             if isinstance(field, fields.String) and not any(
                     getattr(v, "refuses_controls", False) for v in field.validators):
                 field.validators.insert(0, _refuse_controls(field))
+
+
+class UTCDateTime(fields.Field):
+    """The one datetime field of the API. Out: UTC ISO 8601 with a Z suffix, to the second (null for None).
+    In: ISO 8601 with an offset (or Z), parsed by `parse_iso` into aware UTC within MIN_YEAR..MAX_YEAR;
+    anything else answers 422 naming the field."""
+
+    default_error_messages = {"invalid": f"Give an ISO 8601 date and time with an offset, e.g. "
+                                         f"2027-03-29T09:00:00+02:00, between the years {MIN_YEAR} and {MAX_YEAR}."}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso_z(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            return parse_iso(value)
+        except (TypeError, ValueError, OverflowError):
+            raise self.make_error("invalid") from None
 
 
 class PageArgs(InputSchema):

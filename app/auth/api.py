@@ -4,24 +4,26 @@ from __future__ import annotations
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from app.api import Blueprint, InputSchema, PageArgs, api_user, list_schema, page_of, public, require
+from app.api import (
+    Blueprint,
+    InputSchema,
+    PageArgs,
+    UTCDateTime,
+    api_user,
+    list_schema,
+    page_of,
+    public,
+    require,
+)
 from app.auth import services
 from app.auth.limits import login_limits
 from app.auth.models import PASSWORD_MAX
 from app.core.calendar import feed_url, rotate_feed
 from app.core.errors import json_error
 from app.core.text import CODE_MAX, EMAIL_MAX, NAME_MAX, SHORT_TEXT_MAX
-from app.core.timeutil import iso_z
 from app.extensions import db
 
 blp = Blueprint("accounts_api", __name__, description="Accounts, tokens and the caller's own data")
-
-
-class UTCOut(fields.Field):
-    """Out: UTC with a Z suffix (or null)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return iso_z(value)
 
 
 class TokenRequestSchema(InputSchema):
@@ -36,15 +38,15 @@ class TokenRequestSchema(InputSchema):
 class TokenSchema(Schema):
     id = fields.Integer()
     token = fields.String(metadata={"description": "Shown once: only its hash is kept."})
-    expires_at = UTCOut()
+    expires_at = UTCDateTime()
 
 
 class TokenInfoSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-    created_at = UTCOut()
-    last_used_at = UTCOut(metadata={"description": "Updated at most once a minute."})
-    expires_at = UTCOut()
+    created_at = UTCDateTime()
+    last_used_at = UTCDateTime(metadata={"description": "Updated at most once a minute."})
+    expires_at = UTCDateTime()
 
 
 class UserCreateSchema(InputSchema):

@@ -9,16 +9,21 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN
-from app.core.forms import BaseForm
-from app.core.reference import COM_ROLES, INTERFACE_LANGUAGES, ROLES, country_choices, spoken_language_choices
-from app.core.timeutil import all_timezones, is_valid_timezone
+from app.core.forms import BaseForm, CheckboxListField, ValidTimezone, form_values
+from app.core.reference import (
+    COM_ROLES,
+    INTERFACE_LANGUAGES,
+    ROLES,
+    country_choices,
+    country_timezone,
+    spoken_language_choices,
+)
+from app.core.timeutil import all_timezones
 
 
 class HardToGuess:
@@ -41,13 +46,6 @@ class HardToGuess:
 
 
 _password = [DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX), HardToGuess()]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes: easier than a multi-select on phones and with a keyboard."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _language_choices():
@@ -81,12 +79,15 @@ class RegisterForm(BaseForm, ProfileFields):
                                render_kw={"autocomplete": "organization"})
     country = SelectField(_l("Country"), validators=[DataRequired()])
     com_role = SelectField(_l("Your role in the Covenant of Mayors"), validators=[DataRequired()])
-    languages = MultiCheckboxField(_l("Languages you work in"), validators=[Optional()])
+    languages = CheckboxListField(_l("Languages you work in"), validators=[Optional()])
     language = SelectField(_l("Interface language"), validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._fill_choices()
+
+    def values(self) -> dict:
+        return form_values(self, exclude=("confirm",))
 
 
 class LoginForm(BaseForm):
@@ -102,9 +103,9 @@ class ProfileForm(BaseForm, ProfileFields):
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
     country = SelectField(_l("Country"), validators=[DataRequired()])
     com_role = SelectField(_l("Your role in the Covenant of Mayors"), validators=[DataRequired()])
-    timezone = SelectField(_l("Time zone"), validators=[Optional()],
+    timezone = SelectField(_l("Time zone"), validators=[Optional(), ValidTimezone()],
                            description=_l("Leave empty to use your country's time zone."))
-    languages = MultiCheckboxField(_l("Languages you work in"), validators=[Optional()])
+    languages = CheckboxListField(_l("Languages you work in"), validators=[Optional()])
     language = SelectField(_l("Interface language"), validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
@@ -112,9 +113,11 @@ class ProfileForm(BaseForm, ProfileFields):
         self._fill_choices()
         self.timezone.choices = [("", _l("Same as my country"))] + [(z, z) for z in sorted(all_timezones())]
 
-    def validate_timezone(self, field):
-        if field.data and not is_valid_timezone(field.data):
-            raise ValidationError(_l("Unknown time zone."))
+    def values(self) -> dict:
+        """An empty zone is the country's."""
+        values = form_values(self, organisation="")
+        values["timezone"] = values["timezone"] or country_timezone(values["country"])
+        return values
 
 
 class PasswordChangeForm(BaseForm):
@@ -126,6 +129,9 @@ class PasswordChangeForm(BaseForm):
                             validators=[DataRequired(), Length(max=PASSWORD_MAX),
                                         EqualTo("password", _l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
+
+    def values(self) -> dict:
+        return form_values(self, exclude=("confirm",))
 
 
 class ForgotPasswordForm(BaseForm):
@@ -140,6 +146,9 @@ class ResetPasswordForm(BaseForm):
                                         EqualTo("password", _l("The passwords differ."))],
                             render_kw={"autocomplete": "new-password"})
 
+    def values(self) -> dict:
+        return form_values(self, exclude=("confirm",))
+
 
 class TokenForm(BaseForm):
     """Shown on the profile page beside the profile form: prefixed so field ids stay unique."""
@@ -152,15 +161,17 @@ class TokenForm(BaseForm):
     expires_in_days = IntegerField(_l("Valid for (days)"), default=365,
                                    validators=[Optional(), NumberRange(min=1, max=3650)])
 
-
-class ConfirmForm(BaseForm):
-    """An empty form: just the CSRF token, for POST buttons (revoke, rotate, cancel…)."""
+    def values(self) -> dict:
+        return form_values(self)
 
 
 class AdminUserForm(BaseForm):
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
     is_coach = BooleanField(_l("Coaches participants"))
     is_active = BooleanField(_l("Account active"))
+
+    def values(self) -> dict:
+        return form_values(self)
 
 
 class DeleteAccountForm(BaseForm):
@@ -173,6 +184,10 @@ class DeleteAccountForm(BaseForm):
     confirm = BooleanField(_l("I understand that my account and my personal data are deleted for good"),
                            validators=[DataRequired(_l("Tick this box to delete your account."))])
 
+    def values(self) -> dict:
+        """The tick box only confirms: it is no argument of the service."""
+        return form_values(self, exclude=("confirm",))
+
 
 class AdminEraseForm(BaseForm):
     """An administrator deletes an account on the person's request."""
@@ -181,3 +196,7 @@ class AdminEraseForm(BaseForm):
         _l("The person agreed to stay credited by name on their good practices"))
     confirm = BooleanField(_l("Delete this account and its personal data for good"),
                            validators=[DataRequired(_l("Tick this box to delete the account."))])
+
+    def values(self) -> dict:
+        """The tick box only confirms: it is no argument of the service."""
+        return form_values(self, exclude=("confirm",))

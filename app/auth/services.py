@@ -282,12 +282,12 @@ def update_profile(user: User, **values) -> User:
     return user
 
 
-def change_password(user: User, current: str, new: str, *, keep_session: str | None = None) -> None:
+def change_password(user: User, *, current_password: str, password: str, keep_session: str | None = None) -> None:
     """A new password; every browser but the one holding `keep_session` is signed out."""
-    if not user.check_password(current):
+    if not user.check_password(current_password):
         raise Invalid(str(_l("Your current password is not correct.")),
                       fields={"current_password": [str(_l("Your current password is not correct."))]})
-    set_new_password(user, new, keep_session=keep_session)
+    set_new_password(user, password, keep_session=keep_session)
     audit.record("password.change", user, target=f"user:{user.id}")
 
 
@@ -364,19 +364,19 @@ def find_password_reset(token: str | None) -> PasswordReset | None:
     return reset
 
 
-def reset_password(token: str, new: str) -> User:
+def reset_password(token: str, *, password: str) -> User:
     """Use a reset link once: the conditional update makes a second use (or a race) fail."""
     reset = find_password_reset(token)
     if reset is None:
         raise NotFound(str(_l("This link is invalid or has expired. Ask for a new one.")), code="invalid_token")
-    if problem := password_problem(new, user_inputs=_user_inputs(reset.user)):
+    if problem := password_problem(password, user_inputs=_user_inputs(reset.user)):
         raise Invalid(problem, fields={"password": [problem]})
     claimed = db.session.execute(
         update(PasswordReset).where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
         .values(used_at=utcnow()))
     if claimed.rowcount != 1:
         raise NotFound(str(_l("This link is invalid or has expired. Ask for a new one.")), code="invalid_token")
-    set_new_password(reset.user, new)
+    set_new_password(reset.user, password)
     audit.record("password.reset", reset.user, target=f"user:{reset.user_id}")
     return reset.user
 
@@ -436,10 +436,10 @@ def user_for_api_token(plain: str, now=None) -> User | None:
     return token.user
 
 
-def set_role(actor: User, user: User, role: str, is_coach: bool, active: bool) -> None:
+def set_role(actor: User, user: User, *, role: str, is_coach: bool, is_active: bool) -> None:
     if role not in ROLES:
         raise Invalid(str(_l("Unknown role.")), fields={"role": [str(_l("Unknown role."))]})
-    if user.id == actor.id and (role != "admin" or not active):
+    if user.id == actor.id and (role != "admin" or not is_active):
         raise Conflict(str(_l("You cannot remove your own administrator rights or deactivate yourself.")))
     changes = []
     if user.role != role:
@@ -448,10 +448,10 @@ def set_role(actor: User, user: User, role: str, is_coach: bool, active: bool) -
     if user.is_coach != is_coach:
         changes.append(f"coach {user.is_coach}->{is_coach}")
         user.is_coach = is_coach
-    if user.is_active_account != active:
-        changes.append(f"active {user.is_active_account}->{active}")
-        user.is_active_account = active
-        if not active:
+    if user.is_active_account != is_active:
+        changes.append(f"active {user.is_active_account}->{is_active}")
+        user.is_active_account = is_active
+        if not is_active:
             end_user_sessions(user)
     if changes:
         audit.record("user.update", actor, target=f"user:{user.id}", detail="; ".join(changes))

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from app.auth import bp, services
 from app.auth.forms import (
-    ConfirmForm,
     DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
@@ -22,9 +21,7 @@ from app.auth.limits import forgot_limits, login_limits
 from app.auth.models import ApiToken, User
 from app.core import audit
 from app.core.calendar import feed_url, revoke_feed, rotate_feed
-from app.core.errors import DomainError
-from app.core.forms import form_errors_from
-from app.core.reference import country_timezone
+from app.core.forms import ConfirmForm, form_errors_from, saving
 from app.core.timeutil import utcnow
 from app.core.tokens import hash_token
 from app.core.urls import safe_next
@@ -84,18 +81,11 @@ def register():
         form.language.data = session.get("language") or request.accept_languages.best_match(
             [c for c, _label in form.language.choices]) or "en"
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                email=form.email.data, name=form.name.data, password=form.password.data,
-                country=form.country.data, com_role=form.com_role.data, organisation=form.organisation.data,
-                languages=form.languages.data, language=form.language.data, self_registered=True)
+        with saving(form) as saved:
+            user = services.create_user(**form.values(), self_registered=True)
             audit.record("user.register", user, target=f"user:{user.id}")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            _start_session(user, remember=False)
+        if saved:
+            _start_session(user, remember=False)  # a fresh session: the welcome is flashed into it
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
             if user.is_waiting_for_role:
                 flash(_("An administrator will confirm your role in the Covenant of Mayors; until then you "
@@ -163,15 +153,12 @@ def _profile_page(form: ProfileForm, token_form: TokenForm | None = None, new_to
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        services.update_profile(
-            current_user, name=form.name.data, organisation=form.organisation.data or "",
-            country=form.country.data, com_role=form.com_role.data,
-            timezone=form.timezone.data or country_timezone(form.country.data),
-            languages=form.languages.data, language=form.language.data)
-        session["language"] = form.language.data
-        db.session.commit()
-        flash(_("Your profile is saved."), "success")
-        return redirect(url_for("auth.profile"))
+        with saving(form) as saved:
+            services.update_profile(current_user, **form.values())
+        if saved:
+            session["language"] = form.language.data
+            flash(_("Your profile is saved."), "success")  # after the change: in the language just chosen
+            return redirect(url_for("auth.profile"))
     return _profile_page(form)
 
 
@@ -180,15 +167,9 @@ def profile():
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data,
-                                     keep_session=current_user.get_id())
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your password is changed. Other devices are signed out."), "success")
+        with saving(form, success=_("Your password is changed. Other devices are signed out.")) as saved:
+            services.change_password(current_user, **form.values(), keep_session=current_user.get_id())
+        if saved:
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)
 
@@ -203,6 +184,14 @@ def forgot_password():
         flash(_("If an account uses this address, we have sent it a link to choose a new password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
+
+
+def _show_reset_error(form: ResetPasswordForm, error) -> None:
+    """A dead link is said at the top of the page it sends to; a weak password next to its field."""
+    if error.status == 404:
+        flash(error.message, "danger")
+    else:
+        form_errors_from(form, error)
 
 
 @bp.route("/reset", methods=["GET", "POST"], defaults={"token": None})
@@ -224,19 +213,14 @@ def reset_password(token: str | None):
     form = ResetPasswordForm()
     form.user_inputs = services.user_inputs_for(reset.user.name, reset.user.email)
     if form.validate_on_submit():
-        try:
-            services.reset_password(session.get("reset_token"), form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            if error.status == 404:
-                flash(error.message, "danger")
-                return redirect(url_for("auth.forgot_password"))
-            form_errors_from(form, error)
-        else:
-            db.session.commit()
+        with saving(form, success=_("Your new password is set. Please sign in."),
+                    show=lambda error: _show_reset_error(form, error)) as saved:
+            services.reset_password(session.get("reset_token"), **form.values())
+        if saved:
             session.pop("reset_token", None)
-            flash(_("Your new password is set. Please sign in."), "success")
             return redirect(url_for("auth.login"))
+        if saved.error is not None and saved.error.status == 404:  # the link was used meanwhile, or expired
+            return redirect(url_for("auth.forgot_password"))
     return render_template("auth/reset.html", form=form)
 
 
@@ -246,14 +230,10 @@ def create_token():
     """The new token is shown once, in the answer to this POST: never in the session cookie or a flash."""
     form = TokenForm()
     if form.validate_on_submit():
-        try:
-            _token, plain = services.create_api_token(current_user, form.name.data, form.expires_in_days.data)
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your new API token is shown below. Copy it now: it will not be shown again."), "success")
+        with saving(form, success=_("Your new API token is shown below. Copy it now: it will not be shown "
+                                    "again.")) as saved:
+            _token, plain = services.create_api_token(current_user, **form.values())
+        if saved:
             return _profile_page(ProfileForm(obj=current_user), new_token=plain)
     else:
         flash(_("Give the token a name."), "danger")
@@ -312,14 +292,9 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
-            services.erase_user(user, user, password=form.password.data,
-                                keep_name_on_practices=form.keep_name_on_practices.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form_errors_from(form, error)
-        else:
+        with saving(form) as saved:
+            services.erase_user(user, user, **form.values())
+        if saved:
             language = session.get("language")
             logout_user()
             session.clear()

@@ -5,30 +5,27 @@ from datetime import timedelta
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.api import Blueprint, InputSchema, PageArgs, Text, api_user, list_schema, page_of, require
+from app.api import (
+    Blueprint,
+    InputSchema,
+    PageArgs,
+    Text,
+    UTCDateTime,
+    api_user,
+    list_schema,
+    page_of,
+    require,
+)
 from app.coaching import services
 from app.coaching.models import Appointment
 from app.core.calendar import ics_response, uid_for
 from app.core.errors import NotFound
+from app.core.permissions import load_visible_for_api
 from app.core.text import CODE_MAX, URL_MAX
-from app.core.timeutil import iso_z, parse_iso, to_zone, utcnow
+from app.core.timeutil import to_zone, utcnow
 from app.extensions import db
 
 blp = Blueprint("coaching_api", __name__, description="Coaching: availability, slots and appointments")
-
-
-class UTCDateTimeField(fields.Field):
-    """In: ISO 8601 with an offset. Out: UTC with a Z suffix."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return iso_z(value)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return parse_iso(str(value))
-        except (TypeError, ValueError):
-            raise ValidationError("Give an ISO 8601 date and time with an offset, e.g. 2027-03-29T09:00:00+02:00.") \
-                from None
 
 
 def _hhmm(value) -> str | None:
@@ -119,16 +116,16 @@ class SlotArgs(InputSchema):
 
 
 class SlotSchema(Schema):
-    starts_at = UTCDateTimeField()
-    ends_at = UTCDateTimeField()
+    starts_at = UTCDateTime()
+    ends_at = UTCDateTime()
 
 
 class AppointmentSchema(Schema):
     id = fields.Integer()
     uid = fields.Function(lambda a: uid_for("appointment", a.id))
     status = fields.String()
-    starts_at = UTCDateTimeField()
-    ends_at = UTCDateTimeField()
+    starts_at = UTCDateTime()
+    ends_at = UTCDateTime()
     sequence = fields.Integer()
     coach_id = fields.Integer()
     coach_name = fields.Function(lambda a: a.coach.name)
@@ -140,13 +137,13 @@ class AppointmentSchema(Schema):
     location = fields.String()
     summary = fields.String()
     action_points = fields.String()
-    cancelled_at = UTCDateTimeField(allow_none=True)
-    created_at = UTCDateTimeField()
+    cancelled_at = UTCDateTime(allow_none=True)
+    created_at = UTCDateTime()
 
 
 class BookSchema(InputSchema):
     coach_id = fields.Integer(required=True)
-    starts_at = UTCDateTimeField(required=True)
+    starts_at = UTCDateTime(required=True)
     topic = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=CODE_MAX))
     agenda = Text(load_default="", validate=validate.Length(max=4000))
 
@@ -156,7 +153,7 @@ class CancelSchema(InputSchema):
 
 
 class RescheduleSchema(InputSchema):
-    starts_at = UTCDateTimeField(required=True)
+    starts_at = UTCDateTime(required=True)
 
 
 class MyAppointmentsArgs(PageArgs):
@@ -167,10 +164,8 @@ class MyAppointmentsArgs(PageArgs):
 
 def _load_appointment(appointment_id: int) -> Appointment:
     """Somebody else's appointment is 404, as if it did not exist."""
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None or not appointment.can_see(api_user()):
-        raise NotFound("No such appointment.")
-    return appointment
+    return load_visible_for_api(Appointment, appointment_id, api_user(), can_see=Appointment.can_see,
+                                not_found="No such appointment.")
 
 
 @blp.route("/coaching/availability", methods=["PUT"])

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.core.forms import BaseForm, BaseSubForm, form_values
+from app.core.forms import BaseForm, BaseSubForm, ValidTimezone, form_values
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
 from app.core.text import CODE_MAX
 from app.core.timeutil import all_timezones
@@ -110,7 +110,7 @@ class ExceptionRowForm(BaseSubForm):
 
 
 class AvailabilityForm(BaseForm):
-    timezone = SelectField(_l("Your time zone"), validators=[DataRequired()],
+    timezone = SelectField(_l("Your time zone"), validators=[DataRequired(), ValidTimezone()],
                            description=_l("Your hours below are in this zone; participants see them in theirs."))
     slot_minutes = IntegerField(_l("Length of an appointment (minutes)"),
                                 validators=[DataRequired(), NumberRange(10, 480)])

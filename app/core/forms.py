@@ -1,14 +1,17 @@
-"""The base of every form, small forms used on every page, and the one way views save."""
+"""The base of every form, small forms and fields used on every page, and the one way views save."""
 from contextlib import contextmanager
 
 from flask import current_app, flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, StopValidation
+from wtforms import Form, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.errors import DomainError
 from app.core.reference import INTERFACE_LANGUAGES
 from app.core.text import control_problem
+from app.core.timeutil import is_valid_timezone
 from app.extensions import db
 
 
@@ -45,6 +48,29 @@ class BaseSubForm(Form):
 
     class Meta(_RefuseControlsMeta):
         pass
+
+
+class ConfirmForm(BaseForm):
+    """An empty form: just the CSRF token, for POST buttons (revoke, rotate, cancel…)."""
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as checkboxes: easier than a multi-select (Ctrl-click) on phones and with a keyboard."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ValidTimezone:
+    """A zone field's value is an IANA time zone the platform can convert in (an empty value passes:
+    DataRequired or Optional decide about that)."""
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data and not is_valid_timezone(field.data):
+            raise ValidationError(self.message or _l("Unknown time zone."))
 
 
 class LanguageForm(BaseForm):

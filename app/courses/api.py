@@ -6,12 +6,23 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.api import Blueprint, InputSchema, PageArgs, Text, api_user, list_schema, page_of, public, require
+from app.api import (
+    Blueprint,
+    InputSchema,
+    PageArgs,
+    Text,
+    UTCDateTime,
+    api_user,
+    list_schema,
+    page_of,
+    public,
+    require,
+)
 from app.auth.models import User
 from app.core.calendar import ics_response
 from app.core.errors import Invalid, NotFound
+from app.core.permissions import load_visible_for_api
 from app.core.text import CODE_MAX, SEARCH_MAX, URL_MAX
-from app.core.timeutil import iso_z, parse_iso
 from app.courses import queries, services
 from app.courses.models import (
     DESCRIPTION_MAX,
@@ -28,24 +39,6 @@ from app.extensions import db
 blp = Blueprint("courses_api", __name__, description="Training modules, sessions and enrolments")
 
 
-class UTCField(fields.Field):
-    """ISO 8601 with an offset in; UTC with a Z suffix out."""
-
-    default_error_messages = {"invalid": "Enter a date and time in ISO 8601 with an offset, "
-                                         "e.g. 2026-03-10T09:30:00+01:00."}
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return iso_z(value)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
-        try:
-            return parse_iso(value)
-        except (ValueError, TypeError):
-            raise self.make_error("invalid") from None
-
-
 class TrainerSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -55,8 +48,8 @@ class SessionSchema(Schema):
     id = fields.Integer()
     module_id = fields.Integer()
     module_title = fields.Function(lambda s: s.module.title)
-    starts_at = UTCField()
-    ends_at = UTCField()
+    starts_at = UTCDateTime()
+    ends_at = UTCDateTime()
     timezone = fields.String()
     capacity = fields.Integer()
     enrolled_count = fields.Integer()
@@ -66,9 +59,9 @@ class SessionSchema(Schema):
     country = fields.String(allow_none=True)
     is_online = fields.Boolean()
     requires_approval = fields.Boolean()
-    enrol_opens_at = UTCField(allow_none=True)
-    enrol_closes_at = UTCField(attribute="closes_at")
-    unenrol_deadline = UTCField(attribute="unenrol_until")
+    enrol_opens_at = UTCDateTime(allow_none=True)
+    enrol_closes_at = UTCDateTime(attribute="closes_at")
+    unenrol_deadline = UTCDateTime(attribute="unenrol_until")
     status = fields.String()
     sequence = fields.Integer()
 
@@ -146,31 +139,31 @@ class ModulePatchSchema(InputSchema):
 
 
 class SessionCreateSchema(InputSchema):
-    starts_at = UTCField(required=True)
-    ends_at = UTCField(required=True)
+    starts_at = UTCDateTime(required=True)
+    ends_at = UTCDateTime(required=True)
     timezone = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
     capacity = fields.Integer(required=True, strict=True)
     location = fields.String(load_default="", validate=validate.Length(max=300))
     country = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=CODE_MAX))
     online_url = fields.String(load_default="", validate=validate.Length(max=URL_MAX))
     requires_approval = fields.Boolean(load_default=False)
-    enrol_opens_at = UTCField(load_default=None, allow_none=True)
-    enrol_closes_at = UTCField(load_default=None, allow_none=True)
-    unenrol_deadline = UTCField(load_default=None, allow_none=True)
+    enrol_opens_at = UTCDateTime(load_default=None, allow_none=True)
+    enrol_closes_at = UTCDateTime(load_default=None, allow_none=True)
+    unenrol_deadline = UTCDateTime(load_default=None, allow_none=True)
 
 
 class SessionPatchSchema(InputSchema):
-    starts_at = UTCField()
-    ends_at = UTCField()
+    starts_at = UTCDateTime()
+    ends_at = UTCDateTime()
     timezone = fields.String(validate=validate.Length(max=CODE_MAX))
     capacity = fields.Integer(strict=True)
     location = fields.String(validate=validate.Length(max=300))
     country = fields.String(allow_none=True, validate=validate.Length(max=CODE_MAX))
     online_url = fields.String(validate=validate.Length(max=URL_MAX))
     requires_approval = fields.Boolean()
-    enrol_opens_at = UTCField(allow_none=True)
-    enrol_closes_at = UTCField(allow_none=True)
-    unenrol_deadline = UTCField(allow_none=True)
+    enrol_opens_at = UTCDateTime(allow_none=True)
+    enrol_closes_at = UTCDateTime(allow_none=True)
+    unenrol_deadline = UTCDateTime(allow_none=True)
 
 
 class CancelSchema(InputSchema):
@@ -190,7 +183,7 @@ class EnrolmentSchema(Schema):
     waitlist_position = fields.Integer(allow_none=True)
     attended = fields.Boolean(allow_none=True)
     note = fields.String()
-    created_at = UTCField()
+    created_at = UTCDateTime()
 
 
 class ParticipantSchema(EnrolmentSchema):
@@ -236,23 +229,18 @@ class FeedbackOutSchema(Schema):
 
 # Helpers ------------------------------------------------------------------------------------------
 def _module(module_id: int) -> Module:
-    module = db.session.get(Module, module_id, options=[selectinload(Module.trainers)])
-    if module is None or not module.can_see(api_user()):
-        raise NotFound()
-    return module
+    return load_visible_for_api(Module, module_id, api_user(), can_see=Module.can_see,
+                                options=[selectinload(Module.trainers)])
 
 
 def _session(session_id: int) -> TrainingSession:
-    session = db.session.get(TrainingSession, session_id)
-    if session is None or not session.can_see(api_user()):
-        raise NotFound()
-    return session
+    return load_visible_for_api(TrainingSession, session_id, api_user(), can_see=TrainingSession.can_see)
 
 
 def _managed(session_id: int) -> TrainingSession:
-    session = _session(session_id)
-    require(session.can_manage(api_user()), "Only the session's trainers and administrators do this.")
-    return session
+    return load_visible_for_api(TrainingSession, session_id, api_user(), can_see=TrainingSession.can_see,
+                                can_change=TrainingSession.can_manage,
+                                not_allowed="Only the session's trainers and administrators do this.")
 
 
 def _user(user_id: int) -> User:

@@ -15,9 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import BaseForm, form_values
+from app.core.forms import BaseForm, ValidTimezone, form_values
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
-from app.core.timeutil import all_timezones, is_valid_timezone, local_to_utc
+from app.core.timeutil import all_timezones, local_to_utc
 from app.courses.models import DESCRIPTION_MAX, OBJECTIVES_MAX
 
 LEVEL_LABELS = {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
@@ -71,7 +71,7 @@ class SessionForm(BaseForm):
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()],
                                    description=_l("In the session's time zone."))
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired(), ValidTimezone(_l("Choose a known time zone."))])
     capacity = IntegerField(_l("Seats"), validators=[DataRequired(), NumberRange(min=1, max=10000)])
     location = StringField(_l("Place"), validators=[Optional(), Length(max=300)],
                            description=_l("Address, building and room."))
@@ -92,10 +92,6 @@ class SessionForm(BaseForm):
         self.timezone.choices = [(z, z) for z in sorted(all_timezones()) if "/" in z and not z.startswith("Etc/")]
         self.country.choices = [("", _l("Online / none"))] + country_choices()
 
-    def validate_timezone(self, field):
-        if not is_valid_timezone(field.data):
-            raise ValidationError(_l("Choose a known time zone."))
-
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The end must be after the start."))
@@ -115,10 +111,6 @@ class EnrolForm(BaseForm):
 
     def values(self) -> dict:
         return form_values(self, note="")
-
-
-class ConfirmForm(BaseForm):
-    """Only the CSRF token: for POST buttons."""
 
 
 class CancelSessionForm(BaseForm):

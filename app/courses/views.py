@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.auth.services import find_user_by_email
 from app.core.calendar import ics_response
-from app.core.forms import saving
+from app.core.forms import ConfirmForm, saving
 from app.core.pagination import paginate
 from app.core.permissions import load_visible, role_required
 from app.core.reference import TOPICS
@@ -31,7 +31,6 @@ from app.courses.forms import (
     STATUS_LABELS,
     AddParticipantForm,
     CancelSessionForm,
-    ConfirmForm,
     EnrolForm,
     FeedbackForm,
     MaterialForm,

@@ -1,14 +1,31 @@
 """JSON API for municipalities, their SEAP actions, monitoring reports and progress."""
 from __future__ import annotations
 
+from functools import partial
+
 from marshmallow import Schema, fields, validate
 
-from app.api import Blueprint, InputSchema, PageArgs, api_user, list_schema, page_of, public
-from app.core.permissions import load_visible
-from app.core.text import CODE_MAX, SEARCH_MAX
+from app.api import (
+    Blueprint,
+    InputSchema,
+    PageArgs,
+    Text,
+    UTCDateTime,
+    api_user,
+    list_schema,
+    page_of,
+    public,
+)
+from app.core.errors import Invalid
+from app.core.permissions import load_visible_for_api
+from app.core.text import CODE_MAX, SEARCH_MAX, SHORT_TEXT_MAX
 from app.extensions import db
 from app.municipalities import services
 from app.municipalities.models import MonitoringReport, Municipality, SeapAction
+
+# The service's lengths (services.clean_*): the schema documents them, the service answers for them.
+ACTION_TITLE_MAX = 300
+NOTES_MAX = 5000
 
 blp = Blueprint("municipalities_api", __name__, description="Municipalities, SEAP actions and monitoring")
 
@@ -18,26 +35,64 @@ class MunicipalityArgs(PageArgs):
     q = fields.String(load_default=None, validate=validate.Length(max=SEARCH_MAX))
 
 
-class MunicipalityInSchema(InputSchema):
-    """Types, lengths and control characters are checked by the service (which the import uses too):
-    it answers 422 with every bad field at once."""
+class _CheckedByService(InputSchema):
+    """Typed input (strings, whole numbers, numbers, dates); the rules are the service's, which the import
+    uses too. When a value has the wrong type the service still reads the whole input, so the answer lists
+    every bad field at once, in the service's words where it has some."""
 
-    name = fields.Raw(required=True)
-    country = fields.Raw(required=True)
-    population = fields.Raw(allow_none=True)
-    supporting_organisation = fields.Raw(allow_none=True)
-    covenant_signed_on = fields.Raw(allow_none=True, metadata={"description": "YYYY-MM-DD"})
-    seap_submitted_on = fields.Raw(allow_none=True, metadata={"description": "YYYY-MM-DD"})
-    baseline_year = fields.Raw(allow_none=True)
-    target_year = fields.Raw(allow_none=True)
-    reduction_target_percent = fields.Raw(allow_none=True)
-    baseline_emissions_t = fields.Raw(allow_none=True, metadata={"description": "t CO2 in the baseline year"})
-    notes = fields.Raw(allow_none=True)
+    clean = None  # the service's check of these values: raises Invalid naming the bad fields
+
+    def handle_error(self, error, data, *, many, **kwargs):
+        if many or not isinstance(data, dict) or not isinstance(error.messages, dict):
+            return
+        try:
+            type(self).clean(data)
+        except Invalid as invalid:
+            raise Invalid(invalid.message, code=invalid.code, fields={**error.messages, **invalid.fields}) \
+                from error
+
+
+def _text(max_len: int = SHORT_TEXT_MAX, **kwargs):
+    return fields.String(validate=validate.Length(max=max_len), **kwargs)
+
+
+def _notes(**kwargs):
+    return Text(validate=validate.Length(max=NOTES_MAX), **kwargs)
+
+
+def _whole(**kwargs):
+    return fields.Integer(strict=True, allow_none=True, **kwargs)
+
+
+def _number(**kwargs):
+    return fields.Float(allow_nan=False, allow_none=True, **kwargs)
+
+
+def _day(**kwargs):
+    return fields.Date(allow_none=True, **kwargs)
+
+
+class MunicipalityInSchema(_CheckedByService):
+    clean = staticmethod(services.clean_municipality)
+
+    name = _text(required=True)
+    country = _text(CODE_MAX, required=True, metadata={"description": "ISO 3166-1 alpha-2"})
+    population = _whole()
+    supporting_organisation = _text(allow_none=True)
+    covenant_signed_on = _day()
+    seap_submitted_on = _day()
+    baseline_year = _whole()
+    target_year = _whole()
+    reduction_target_percent = _number()
+    baseline_emissions_t = _number(metadata={"description": "t CO2 in the baseline year"})
+    notes = _notes(allow_none=True)
 
 
 class MunicipalityPatchSchema(MunicipalityInSchema):
-    name = fields.Raw()
-    country = fields.Raw()
+    clean = staticmethod(partial(services.clean_municipality, partial=True))
+
+    name = _text()
+    country = _text(CODE_MAX, metadata={"description": "ISO 3166-1 alpha-2"})
 
 
 class MunicipalitySchema(Schema):
@@ -54,31 +109,35 @@ class MunicipalitySchema(Schema):
     baseline_emissions_t = fields.Float(allow_none=True)
 
 
-class ActionInSchema(InputSchema):
-    title = fields.Raw(required=True)
-    sector = fields.Raw(required=True, metadata={"description": "one of the first nine topic codes"})
-    area = fields.Raw(required=True)
-    instrument = fields.Raw(required=True)
-    status = fields.Raw(load_default="not-started")
-    responsible_body = fields.Raw(allow_none=True)
-    starts_on = fields.Raw(allow_none=True)
-    ends_on = fields.Raw(allow_none=True)
-    completed_on = fields.Raw(allow_none=True)
-    expected_co2_t = fields.Raw(allow_none=True, metadata={"description": "t CO2 per year"})
-    expected_energy_saving_mwh = fields.Raw(allow_none=True)
-    expected_renewable_mwh = fields.Raw(allow_none=True)
-    investment_eur = fields.Raw(allow_none=True)
-    achieved_co2_t = fields.Raw(allow_none=True)
-    achieved_energy_saving_mwh = fields.Raw(allow_none=True)
-    achieved_renewable_mwh = fields.Raw(allow_none=True)
+class ActionInSchema(_CheckedByService):
+    clean = staticmethod(services.clean_action)
+
+    title = _text(ACTION_TITLE_MAX, required=True)
+    sector = _text(CODE_MAX, required=True, metadata={"description": "one of the first nine topic codes"})
+    area = _text(CODE_MAX, required=True)
+    instrument = _text(CODE_MAX, required=True)
+    status = _text(CODE_MAX, load_default="not-started")
+    responsible_body = _text(allow_none=True)
+    starts_on = _day()
+    ends_on = _day()
+    completed_on = _day()
+    expected_co2_t = _number(metadata={"description": "t CO2 per year"})
+    expected_energy_saving_mwh = _number()
+    expected_renewable_mwh = _number()
+    investment_eur = _number()
+    achieved_co2_t = _number()
+    achieved_energy_saving_mwh = _number()
+    achieved_renewable_mwh = _number()
 
 
 class ActionPatchSchema(ActionInSchema):
-    title = fields.Raw()
-    sector = fields.Raw()
-    area = fields.Raw()
-    instrument = fields.Raw()
-    status = fields.Raw()
+    clean = staticmethod(partial(services.clean_action, partial=True))
+
+    title = _text(ACTION_TITLE_MAX)
+    sector = _text(CODE_MAX)
+    area = _text(CODE_MAX)
+    instrument = _text(CODE_MAX)
+    status = _text(CODE_MAX)
 
 
 class ActionSchema(Schema):
@@ -102,12 +161,14 @@ class ActionSchema(Schema):
     achieved_renewable_mwh = fields.Float(allow_none=True)
 
 
-class ReportInSchema(InputSchema):
-    submitted_on = fields.Raw(required=True)
-    kind = fields.Raw(required=True, metadata={"description": "action | full"})
-    monitoring_year = fields.Raw(allow_none=True)
-    emissions_t = fields.Raw(allow_none=True)
-    notes = fields.Raw(allow_none=True)
+class ReportInSchema(_CheckedByService):
+    clean = staticmethod(services.clean_report)
+
+    submitted_on = fields.Date(required=True)
+    kind = _text(CODE_MAX, required=True, metadata={"description": "action | full"})
+    monitoring_year = _whole()
+    emissions_t = _number()
+    notes = _notes(allow_none=True)
 
 
 class ReportSchema(Schema):
@@ -162,11 +223,11 @@ class MemberSchema(Schema):
     role = fields.String()
     status = fields.String(metadata={"description": "invited | accepted | declined: only accepted gives rights"})
     invited_by_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UTCDateTime()
 
 
 def _municipality(municipality_id: int) -> Municipality:
-    return load_visible(Municipality, municipality_id, api_user())
+    return load_visible_for_api(Municipality, municipality_id, api_user())
 
 
 @blp.route("/municipalities", methods=["GET"])
@@ -235,7 +296,7 @@ def create_action(data, municipality_id):
 @blp.response(200, ActionSchema)
 def update_action(data, action_id):
     """Change an action: its status, achieved values…"""
-    action = load_visible(SeapAction, action_id, api_user())
+    action = load_visible_for_api(SeapAction, action_id, api_user())
     services.update_action(api_user(), action, **data)
     db.session.commit()
     return action
@@ -284,7 +345,7 @@ def invite_member(data, municipality_id):
     from sqlalchemy import select
 
     from app.auth.models import User
-    from app.core.errors import Invalid, NotAllowed
+    from app.core.errors import NotAllowed
 
     municipality = _municipality(municipality_id)
     if not municipality.can_invite(api_user()):

@@ -7,11 +7,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.forms import ConfirmForm
 from app.auth.models import User
 from app.core.charts import svg_response
 from app.core.dashboard import dashboard_sections
-from app.core.forms import saving
+from app.core.forms import ConfirmForm, saving
 from app.core.pagination import paginate
 from app.core.permissions import load_visible
 from app.core.reference import PROJECT_COUNTRIES

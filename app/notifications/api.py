@@ -4,10 +4,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.api import Blueprint, InputSchema, PageArgs, api_user, list_schema, page_of
+from app.api import Blueprint, InputSchema, PageArgs, UTCDateTime, api_user, list_schema, page_of
 from app.core.mail import ESSENTIAL_KINDS, mail_kinds_for
 from app.core.text import CODE_MAX
-from app.core.timeutil import iso_z
 from app.extensions import db
 from app.notifications import services
 from app.notifications.models import Notification
@@ -15,18 +14,13 @@ from app.notifications.models import Notification
 blp = Blueprint("notifications_api", __name__, description="The caller's notifications and mail preferences")
 
 
-class UtcField(fields.Field):
-    def _serialize(self, value, attr, obj, **kwargs):
-        return iso_z(value) if value else None
-
-
 class NotificationSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
     text = fields.String()
     url = fields.String()
-    created_at = UtcField()
-    read_at = UtcField()
+    created_at = UTCDateTime()
+    read_at = UTCDateTime()
 
 
 class NotificationArgs(PageArgs):

@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectMultipleField
+from wtforms import HiddenField
 from wtforms.validators import Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import BaseForm, form_values
+from app.core.forms import BaseForm, CheckboxListField, form_values
 from app.core.mail import mail_kinds_for
 from app.core.text import CODE_MAX
 
 
 class PreferencesForm(BaseForm):
-    receive = SelectMultipleField(_l("Mail I receive"), widget=ListWidget(prefix_label=False),
-                                  option_widget=CheckboxInput(), validate_choice=True)
+    receive = CheckboxListField(_l("Mail I receive"), validate_choice=True)
     # With every switch off a browser sends no field at all: this one makes "nothing" a real answer.
     sent = HiddenField(default="1", validators=[Length(max=CODE_MAX)])
 

@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth.forms import ConfirmForm
-from app.core.forms import saving
+from app.core.forms import ConfirmForm, saving
 from app.core.mail import ESSENTIAL_KINDS, mail_kinds_for
 from app.core.pagination import paginate
 from app.core.urls import safe_next

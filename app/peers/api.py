@@ -1,15 +1,27 @@
 """JSON API for peer exchange and the good-practice library (docs/api.md, Peers)."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
-from app.api import Blueprint, InputSchema, PageArgs, Text, api_user, list_schema, page_of, public, require
-from app.core.errors import Invalid, NotFound
+from app.api import (
+    Blueprint,
+    InputSchema,
+    PageArgs,
+    Text,
+    UTCDateTime,
+    api_user,
+    list_schema,
+    page_of,
+    public,
+    require,
+)
+from app.core.errors import NotFound
+from app.core.permissions import load_visible_for_api
 from app.core.text import CODE_MAX, SEARCH_MAX, SHORT_TEXT_MAX, URL_MAX
-from app.core.timeutil import iso_z, parse_iso
 from app.extensions import db
 from app.peers import services
-from app.peers.models import FORMATS, MEETING_KINDS, GoodPractice, Meeting, PairingRound
+from app.peers.models import FORMATS, MEETING_KINDS, Exchange, GoodPractice, Meeting, PairingRound
 
 blp = Blueprint("peers_api", __name__, description="Peer exchange, pairing rounds and good practices")
 
@@ -64,8 +76,8 @@ class ExchangeInSchema(InputSchema):
 class MeetingSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
-    starts_at = fields.Function(lambda m: iso_z(m.starts_at))
-    ends_at = fields.Function(lambda m: iso_z(m.ends_at))
+    starts_at = UTCDateTime()
+    ends_at = UTCDateTime()
     timezone = fields.String()
     place = fields.String()
     online_url = fields.String()
@@ -81,8 +93,8 @@ class ExchangeSchema(Schema):
     proposer_id = fields.Integer()
     partner_id = fields.Integer()
     round_id = fields.Integer(allow_none=True)
-    created_at = fields.Function(lambda e: iso_z(e.created_at))
-    completed_at = fields.Function(lambda e: iso_z(e.completed_at))
+    created_at = UTCDateTime()
+    completed_at = UTCDateTime()
     good_practice_id = fields.Function(lambda e: e.practice.id if e.practice else None)
 
 
@@ -106,13 +118,13 @@ class MessageSchema(Schema):
     id = fields.Integer()
     author_id = fields.Integer(allow_none=True)
     body = fields.String()
-    created_at = fields.Function(lambda m: iso_z(m.created_at))
+    created_at = UTCDateTime()
 
 
 class MeetingInSchema(InputSchema):
     kind = fields.String(required=True, validate=validate.OneOf(MEETING_KINDS))
-    starts_at = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
-    ends_at = fields.String(required=True, validate=validate.Length(max=CODE_MAX))
+    starts_at = UTCDateTime(required=True)
+    ends_at = UTCDateTime(required=True)
     timezone = fields.String(load_default="UTC", validate=validate.Length(max=CODE_MAX))
     place = fields.String(load_default="", validate=validate.Length(max=300))
     online_url = fields.String(load_default="", validate=validate.Length(max=URL_MAX))
@@ -143,7 +155,7 @@ class GoodPracticeSchema(Schema):
     status = fields.String()
     review_note = fields.String()
     exchange_id = fields.Integer(allow_none=True)
-    published_at = fields.Function(lambda p: iso_z(p.published_at))
+    published_at = UTCDateTime()
 
 
 class PracticeArgs(PageArgs):
@@ -184,7 +196,9 @@ class RoundSchema(Schema):
 
 
 def _exchange(exchange_id: int):
-    return services.load_exchange(exchange_id, api_user())
+    """The exchange, or 404 for anyone but its two people."""
+    return load_visible_for_api(Exchange, exchange_id, api_user(), can_see=Exchange.can_see,
+                                not_found=_("No such exchange."))
 
 
 # Profiles and suggestions -----------------------------------------------------------------------
@@ -289,12 +303,9 @@ def post_message(data, exchange_id):
 @blp.response(201, MeetingSchema)
 def plan_meeting(data, exchange_id):
     """Plan an online call or a study visit; both people get an invitation (.ics)."""
-    try:
-        starts_at, ends_at = parse_iso(data["starts_at"]), parse_iso(data["ends_at"])
-    except ValueError as error:
-        raise Invalid("Times need ISO 8601 with an offset.", fields={"starts_at": [str(error)]}) from error
-    meeting = services.plan_meeting(api_user(), _exchange(exchange_id), kind=data["kind"], starts_at=starts_at,
-                                    ends_at=ends_at, timezone=data["timezone"], place=data["place"],
+    meeting = services.plan_meeting(api_user(), _exchange(exchange_id), kind=data["kind"],
+                                    starts_at=data["starts_at"], ends_at=data["ends_at"],
+                                    timezone=data["timezone"], place=data["place"],
                                     online_url=data["online_url"], notes=data["notes"])
     db.session.commit()
     return meeting
@@ -304,9 +315,8 @@ def plan_meeting(data, exchange_id):
 @blp.response(200, MeetingSchema)
 def cancel_meeting(meeting_id):
     """Cancel a meeting; both people get a cancellation (METHOD:CANCEL)."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not meeting.exchange.can_see(api_user()):
-        raise NotFound("No such meeting.")
+    meeting = load_visible_for_api(Meeting, meeting_id, api_user(), can_see=lambda m, u: m.exchange.can_see(u),
+                                   not_found="No such meeting.")
     services.cancel_meeting(api_user(), meeting)
     db.session.commit()
     return meeting
@@ -347,16 +357,16 @@ def good_practices(args):
 @public
 def good_practice(practice_id):
     """One good practice (published ones for everyone; reports for their authors and reviewers)."""
-    practice = db.session.get(GoodPractice, practice_id)
-    if practice is None or not practice.can_see(api_user()):
-        raise NotFound("No such good practice.")
-    return practice
+    return _practice(practice_id)
+
+
+def _practice(practice_id: int) -> GoodPractice:
+    return load_visible_for_api(GoodPractice, practice_id, api_user(), can_see=GoodPractice.can_see,
+                                not_found="No such good practice.")
 
 
 def _review(practice_id: int, review, **values):
-    practice = db.session.get(GoodPractice, practice_id)
-    if practice is None or not practice.can_see(api_user()):
-        raise NotFound("No such good practice.")
+    practice = _practice(practice_id)
     review(api_user(), practice, **values)
     db.session.commit()
     return practice
@@ -400,9 +410,7 @@ def run_round(data):
 def confirm_round(round_id):
     """Send each pair of a previewed round its proposal (admins; once)."""
     require(api_user().is_admin, "Only administrators run pairing rounds.")
-    round_ = db.session.get(PairingRound, round_id)
-    if round_ is None:
-        raise NotFound("No such round.")
+    round_ = load_visible_for_api(PairingRound, round_id, api_user(), not_found="No such round.")
     services.confirm_round(api_user(), round_)
     db.session.commit()
     return round_

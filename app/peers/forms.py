@@ -15,24 +15,16 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import BaseForm, form_values
+from app.core.forms import BaseForm, CheckboxListField, ValidTimezone, form_values
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
 from app.core.text import CODE_MAX
-from app.core.timeutil import all_timezones, is_valid_timezone, local_to_utc
+from app.core.timeutil import all_timezones, local_to_utc
 
 
 def topic_choices():
     return [(code, str(name)) for code, name in TOPICS.items()]
-
-
-class CheckboxList(SelectMultipleField):
-    """Several choices as checkboxes: easier than Ctrl-click on a phone."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 FORMAT_CHOICES = [("online", _l("Online call")), ("visit", _l("Study visit (I travel)")),
@@ -40,14 +32,14 @@ FORMAT_CHOICES = [("online", _l("Online call")), ("visit", _l("Study visit (I tr
 
 
 class ProfileForm(BaseForm):
-    offers = CheckboxList(_l("Topics I can offer (good practice to share)"), validators=[Optional()])
-    needs = CheckboxList(_l("Topics I need"), validators=[Optional()])
+    offers = CheckboxListField(_l("Topics I can offer (good practice to share)"), validators=[Optional()])
+    needs = CheckboxListField(_l("Topics I need"), validators=[Optional()])
     languages = SelectMultipleField(_l("Languages I can work in"), validators=[DataRequired()],
                                     description=_l("Hold Ctrl (or Cmd) to choose several."))
     bio = TextAreaField(_l("About me and my work"), validators=[Optional(), Length(max=2000)],
                         render_kw={"rows": 4})
     places = StringField(_l("My municipalities or region"), validators=[Optional(), Length(max=300)])
-    formats = CheckboxList(_l("Exchange formats I accept"), validators=[Optional()], choices=FORMAT_CHOICES)
+    formats = CheckboxListField(_l("Exchange formats I accept"), validators=[Optional()], choices=FORMAT_CHOICES)
     is_available = BooleanField(_l("Available for pairing"), default=True)
     is_public = BooleanField(_l("Show my name and organisation on the good practices I take part in"))
 
@@ -91,10 +83,6 @@ class ProposeForm(BaseForm):
         return form_values(self, exclude=("partner_id",))
 
 
-class ConfirmForm(BaseForm):
-    """A POST button with its CSRF token."""
-
-
 class MessageForm(BaseForm):
     body = TextAreaField(_l("Your message"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 3})
 
@@ -110,7 +98,7 @@ class MeetingForm(BaseForm):
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Leave empty when it ends on the start date."))
     end_time = TimeField(_l("End time"), validators=[DataRequired()], default=time(11, 0))
-    timezone = SelectField(_l("Time zone of these times"), validators=[DataRequired()])
+    timezone = SelectField(_l("Time zone of these times"), validators=[DataRequired(), ValidTimezone()])
     place = StringField(_l("Place (for a study visit)"), validators=[Optional(), Length(max=300)])
     online_url = StringField(_l("Link of the online call"), validators=[Optional(), Length(max=500)])
     notes = TextAreaField(_l("Agenda or notes"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3})
@@ -118,10 +106,6 @@ class MeetingForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = [(z, z) for z in sorted(all_timezones())]
-
-    def validate_timezone(self, field):
-        if not is_valid_timezone(field.data):
-            raise ValidationError(_l("Unknown time zone."))
 
     def starts_at(self) -> datetime:
         return local_to_utc(self.start_date.data, self.start_time.data, self.timezone.data)

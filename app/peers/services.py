@@ -225,14 +225,6 @@ def allowed_actions(exchange: Exchange, user) -> list[str]:
     return actions
 
 
-def load_exchange(exchange_id: int, user) -> Exchange:
-    """The exchange, or NotFound for anyone but its two people."""
-    exchange = db.session.get(Exchange, exchange_id)
-    if exchange is None or not exchange.can_see(user):
-        raise NotFound(_("No such exchange."))
-    return exchange
-
-
 def _link(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)  # outside requests: PUBLIC_URL
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core.calendar import ics_response
-from app.core.forms import saving
+from app.core.forms import ConfirmForm, saving
 from app.core.i18n import viewer_timezone
 from app.core.pagination import paginate
 from app.core.permissions import admin_required, load_visible, role_required
@@ -18,7 +18,6 @@ from app.extensions import db
 from app.peers import bp, library_bp, services
 from app.peers.forms import (
     FORMAT_CHOICES,
-    ConfirmForm,
     LibraryFilterForm,
     MeetingForm,
     MessageForm,
