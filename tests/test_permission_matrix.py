@@ -427,7 +427,7 @@ def build_world(app, make, db):
         for person in (participant, people["partner"]):
             peers.save_profile(person, offers=["public-lighting"], needs=["financing"], languages=["en"],
                                bio="Energy coordinator.", places="Limburg", is_available=True, is_public=True)
-        exchange = peers.propose_exchange(participant, people["partner"].id, "public-lighting", "Hello!")
+        exchange = peers.propose_exchange(participant, partner_id=people["partner"].id, topic="public-lighting", message="Hello!")
         peers.accept_exchange(people["partner"], exchange)
         meeting = peers.plan_meeting(participant, exchange, kind="online", starts_at=starts,
                                      ends_at=starts + timedelta(hours=1), timezone="Europe/Brussels",

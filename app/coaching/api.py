@@ -221,7 +221,7 @@ def slots(args, coach_id):
 @blp.alt_response(422, description="Not an offered slot, in the past, or unparsable")
 def book(data):
     """Book a free slot of a coach."""
-    appointment = services.book_appointment(api_user(), data["coach_id"], data["starts_at"], topic=data["topic"],
+    appointment = services.book_appointment(api_user(), coach_id=data["coach_id"], starts_at=data["starts_at"], topic=data["topic"],
                                             agenda=data["agenda"])
     db.session.commit()
     return appointment

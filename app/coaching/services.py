@@ -381,7 +381,7 @@ def _active_profile(coach_id: int) -> CoachProfile:
 
 
 # Appointments ----------------------------------------------------------------------------------
-def book_appointment(participant: User, coach_id: int, starts_at: datetime, *, topic: str | None = None,
+def book_appointment(participant: User, *, coach_id: int, starts_at: datetime, topic: str | None = None,
                      agenda: str = "", now: datetime | None = None) -> Appointment:
     now = now or utcnow()
     profile = _active_profile(coach_id)

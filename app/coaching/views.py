@@ -115,7 +115,7 @@ def book(coach_id: int):
     if form.validate_on_submit():
         with saving(success=_("Your appointment is booked. We sent the invitation to you and your coach."),
                     messages={services.SlotTaken: SLOT_TAKEN}) as saved:
-            appointment = services.book_appointment(current_user, coach_id, starts_at, **form.values())
+            appointment = services.book_appointment(current_user, coach_id=coach_id, starts_at=starts_at, **form.values())
         if saved:
             return redirect(url_for("coaching.appointment", appointment_id=appointment.id))
         if isinstance(saved.error, services.SlotTaken):

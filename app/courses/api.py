@@ -362,7 +362,7 @@ def enrol(data, session_id):
     """Enrol yourself (or, as its trainer or an admin, `user_id`, also in a past session)."""
     session = _session(session_id)
     user = _user(data["user_id"]) if data.get("user_id") else None
-    enrolment = services.enrol(api_user(), session, user, note=data["note"])
+    enrolment = services.enrol(api_user(), session, user=user, note=data["note"])
     db.session.commit()
     return enrolment
 
@@ -433,7 +433,7 @@ def move(data, session_id, user_id):
     """Move someone to another session of the same module (a seat there, or its waitlist)."""
     session = _managed(session_id)
     target = _managed(data["session_id"])
-    enrolment = services.move_enrolment(api_user(), _enrolment_of(session, user_id), target)
+    enrolment = services.move_enrolment(api_user(), _enrolment_of(session, user_id), target=target)
     db.session.commit()
     return enrolment
 
@@ -444,7 +444,7 @@ def move(data, session_id, user_id):
 def attendance(data, session_id):
     """Mark whether someone came (the session's trainers, once it has started)."""
     session = _managed(session_id)
-    enrolment = services.mark_attendance(api_user(), session, data["user_id"], data["attended"])
+    enrolment = services.mark_attendance(api_user(), session, user_id=data["user_id"], attended=data["attended"])
     db.session.commit()
     return enrolment
 

@@ -441,7 +441,7 @@ def _find_enrolment(session_id: int, user_id: int) -> Enrolment | None:
                              .execution_options(populate_existing=True))
 
 
-def enrol(actor: User, session: TrainingSession, user: User | None = None, *, note: str = "",
+def enrol(actor: User, session: TrainingSession, *, user: User | None = None, note: str = "",
           now: datetime | None = None) -> Enrolment:
     """Enrol `user` (the actor by default): a seat, else the waitlist; pending when approval is needed.
 
@@ -594,7 +594,7 @@ def decline_enrolment(actor: User, enrolment: Enrolment, *, now: datetime | None
     return enrolment
 
 
-def move_enrolment(actor: User, enrolment: Enrolment, target: TrainingSession, *,
+def move_enrolment(actor: User, enrolment: Enrolment, *, target: TrainingSession,
                    now: datetime | None = None) -> Enrolment:
     """Move someone to another session of the same module (locks taken in id order: no deadlock)."""
     source = enrolment.session
@@ -606,7 +606,7 @@ def move_enrolment(actor: User, enrolment: Enrolment, target: TrainingSession, *
         lock_session(session_id)
     user = enrolment.user
     unenrol(actor, source, user, now=now)
-    return enrol(actor, target, user, now=now)
+    return enrol(actor, target, user=user, now=now)
 
 
 def _booked(enrolment: Enrolment, now: datetime | None = None) -> None:
@@ -614,7 +614,7 @@ def _booked(enrolment: Enrolment, now: datetime | None = None) -> None:
 
 
 # Attendance, completion, certificates -------------------------------------------------------------
-def mark_attendance(actor: User, session: TrainingSession, user_id: int, attended: bool, *,
+def mark_attendance(actor: User, session: TrainingSession, *, user_id: int, attended: bool,
                     now: datetime | None = None) -> Enrolment:
     """Trainers mark who came, once the session has started; completion may issue a certificate."""
     now = now or utcnow()
@@ -634,11 +634,11 @@ def mark_attendance(actor: User, session: TrainingSession, user_id: int, attende
     return enrolment
 
 
-def record_attendance(actor: User, session: TrainingSession, marks: dict[int, bool], *,
+def record_attendance(actor: User, session: TrainingSession, *, marks: dict[int, bool],
                       now: datetime | None = None) -> int:
     """The sign-in list: mark everyone at once; returns how many were present."""
     for user_id, attended in marks.items():
-        mark_attendance(actor, session, user_id, attended, now=now)
+        mark_attendance(actor, session, user_id=user_id, attended=attended, now=now)
     return sum(bool(v) for v in marks.values())
 
 

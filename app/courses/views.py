@@ -327,7 +327,7 @@ def add_participant(session_id: int):
             flash(_("No account uses this email address."), "danger")
         else:
             with saving() as saved:
-                enrolment = services.enrol(current_user, session, person)
+                enrolment = services.enrol(current_user, session, user=person)
             if saved:
                 flash(_("%(name)s: %(status)s.", name=person.name, status=ENROLMENT_LABELS[enrolment.status]),
                       "success")
@@ -367,7 +367,7 @@ def move_enrolment(session_id: int, enrolment_id: int):
                           can_see=_can_see, can_change=_can_manage)
     if ConfirmForm().validate_on_submit():
         with saving() as saved:
-            moved = services.move_enrolment(current_user, enrolment, target)
+            moved = services.move_enrolment(current_user, enrolment, target=target)
         if saved:
             flash(_("%(name)s moved to the session of %(date)s: %(status)s.", name=moved.user.name,
                     date=format_date(target.starts_at), status=ENROLMENT_LABELS[moved.status]), "success")
@@ -383,7 +383,7 @@ def attendance(session_id: int):
     if form.validate_on_submit():
         marks = {e.user_id: f"attended-{e.user_id}" in request.form for e in people}
         with saving(success=_("Attendance is saved: %(n)d present.", n=sum(marks.values()))) as saved:
-            services.record_attendance(current_user, session, marks)
+            services.record_attendance(current_user, session, marks=marks)
         if saved:
             return redirect(url_for("courses.attendance", session_id=session.id))
     return render_template("courses/attendance.html", session=session, module=session.module, people=people,

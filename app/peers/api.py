@@ -249,7 +249,7 @@ def suggestions(args):
 @blp.alt_response(422, description="Same country, yourself, or an unknown topic")
 def propose(data):
     """Propose an exchange to someone from another country."""
-    exchange = services.propose_exchange(api_user(), data["partner_id"], data["topic"], data["message"])
+    exchange = services.propose_exchange(api_user(), partner_id=data["partner_id"], topic=data["topic"], message=data["message"])
     db.session.commit()
     return exchange
 

@@ -234,7 +234,7 @@ def _notify(user, kind: str, template: str, subject, exchange: Exchange, **conte
                context=dict(context, exchange=exchange, link=_link("peers.exchange", exchange_id=exchange.id)))
 
 
-def propose_exchange(user, partner_id: int, topic: str, message: str = "", *, round_id: int | None = None,
+def propose_exchange(user, *, partner_id: int, topic: str, message: str = "", round_id: int | None = None,
                      notify: bool = True) -> Exchange:
     partner = db.session.get(User, partner_id)
     if partner is None or not partner.is_active_account:
@@ -709,8 +709,8 @@ def confirm_round(admin, round_: PairingRound) -> int:
     made = 0
     for pair in round_.pairs:
         with contextlib.suppress(Conflict, Invalid, NotFound):
-            exchange = propose_exchange(pair.a, pair.b_id, pair.topic or "monitoring",
-                                        _("Suggested by the pairing round: you complement each other."),
+            exchange = propose_exchange(pair.a, partner_id=pair.b_id, topic=pair.topic or "monitoring",
+                                        message=_("Suggested by the pairing round: you complement each other."),
                                         round_id=round_.id)
             pair.exchange_id = exchange.id
             made += 1

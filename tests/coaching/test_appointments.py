@@ -21,7 +21,7 @@ NOW = utc(2027, 2, 1)
 
 
 def book(profile, participant, at, **kw):
-    appointment = services.book_appointment(participant, profile.coach_id, at, now=kw.pop("now", NOW), **kw)
+    appointment = services.book_appointment(participant, coach_id=profile.coach_id, starts_at=at, now=kw.pop("now", NOW), **kw)
     db.session.commit()
     return appointment
 
@@ -47,7 +47,7 @@ def test_book_then_slot_is_gone_and_conflicts(coach_with_hours, make):
     assert error.value.code == "slot_taken" and error.value.status == 409
     db.session.rollback()
     with pytest.raises(Conflict) as error:  # Alice cannot be in two places at once
-        services.book_appointment(alice, coach_with_hours().coach_id, utc(2027, 3, 1, 8), now=NOW)
+        services.book_appointment(alice, coach_id=coach_with_hours().coach_id, starts_at=utc(2027, 3, 1, 8), now=NOW)
     assert error.value.code == "participant_busy"
 
 
@@ -59,7 +59,7 @@ def test_book_then_slot_is_gone_and_conflicts(coach_with_hours, make):
 def test_not_an_offered_slot_is_invalid(coach_with_hours, make, at, reason):
     profile = coach_with_hours()
     with pytest.raises(Invalid) as error:
-        services.book_appointment(make.user(), profile.coach_id, at, now=NOW)
+        services.book_appointment(make.user(), coach_id=profile.coach_id, starts_at=at, now=NOW)
     assert reason in error.value.fields["starts_at"][0]
 
 

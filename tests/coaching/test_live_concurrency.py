@@ -89,7 +89,7 @@ def test_many_reschedules_race_for_one_slot(live_server, make):
     work = []
     for i in range(30):
         user = make.user(email=f"mover{i}-{coach.id}@example.org")
-        appointment = services.book_appointment(user, coach.id, local_to_utc(day, time(6 + i // 2, 30 * (i % 2)),
+        appointment = services.book_appointment(user, coach_id=coach.id, starts_at=local_to_utc(day, time(6 + i // 2, 30 * (i % 2)),
                                                                              "Europe/Brussels"))
         db.session.commit()
         work.append((appointment.id, make.token(user)))

@@ -68,7 +68,7 @@ def test_buffer_keeps_distance_from_bookings(coach_with_hours, make):
     profile = coach_with_hours(weekly=[{"weekday": 0, "start": "09:00", "end": "13:00"}])
     participant = make.user()
     now = utc(2027, 2, 1)
-    services.book_appointment(participant, profile.coach_id, utc(2027, 3, 1, 9), now=now)  # 10:00 CET
+    services.book_appointment(participant, coach_id=profile.coach_id, starts_at=utc(2027, 3, 1, 9), now=now)  # 10:00 CET
     db.session.commit()
     # The coach now wants 30 minutes between appointments: the grid becomes 09:00, 10:30, 12:00.
     rules = services.validate_availability(timezone=profile.timezone, slot_minutes=60, buffer_minutes=30,
@@ -86,8 +86,8 @@ def test_minimum_notice_horizon_and_max_per_day(coach_with_hours, make):
     assert days[0] == date(2027, 3, 2)  # Monday is within the notice; Tuesday 09:00 is exactly 24 h away
     assert days[-1] == date(2027, 3, 9)  # nothing beyond 8 days
     a, b = make.user(), make.user()
-    services.book_appointment(a, profile.coach_id, utc(2027, 3, 3, 8), now=now)
-    services.book_appointment(b, profile.coach_id, utc(2027, 3, 3, 10), now=now)
+    services.book_appointment(a, coach_id=profile.coach_id, starts_at=utc(2027, 3, 3, 8), now=now)
+    services.book_appointment(b, coach_id=profile.coach_id, starts_at=utc(2027, 3, 3, 10), now=now)
     slots = services.free_slots(profile, date(2027, 3, 3), date(2027, 3, 3), now)
     assert slots == []  # two a day at most
 
@@ -106,7 +106,7 @@ def test_a_month_of_slots_takes_few_queries(coach_with_hours, make, count_querie
     profile = coach_with_hours()
     now = utc(2027, 2, 1)
     for day in (1, 2, 3):
-        services.book_appointment(make.user(), profile.coach_id, utc(2027, 3, day, 8), now=now)
+        services.book_appointment(make.user(), coach_id=profile.coach_id, starts_at=utc(2027, 3, day, 8), now=now)
     db.session.commit()
     db.session.expire_all()
     with count_queries() as q:

@@ -116,12 +116,12 @@ def test_trainer_records_a_past_session(db, make, courses):
     with pytest.raises(services.EnrolmentClosed):
         services.enrol(a, session)
     db.session.rollback()
-    assert services.enrol(trainer, session, a).status == "enrolled"
+    assert services.enrol(trainer, session, user=a).status == "enrolled"
     with pytest.raises(services.SessionFull):
-        services.enrol(trainer, session, b)
+        services.enrol(trainer, session, user=b)
     db.session.rollback()
     with pytest.raises(NotAllowed):
-        services.enrol(make.user(), session, b)
+        services.enrol(make.user(), session, user=b)
 
 
 def test_attendance_completion_certificate_and_indicators(db, make, courses):
@@ -132,16 +132,16 @@ def test_attendance_completion_certificate_and_indicators(db, make, courses):
     trainer = module.trainers[0]
     person = make.user(country="PL", language="nl")
     for s in (first, second):
-        services.enrol(trainer, s, person)
+        services.enrol(trainer, s, user=person)
     services.enrol(person, future)
     db.session.commit()
     with pytest.raises(services.WrongState):
-        services.mark_attendance(trainer, future, person.id, True)
+        services.mark_attendance(trainer, future, user_id=person.id, attended=True)
     db.session.rollback()
-    services.mark_attendance(trainer, first, person.id, True)
+    services.mark_attendance(trainer, first, user_id=person.id, attended=True)
     db.session.commit()
     assert db.session.scalar(select(Certificate)) is None
-    services.mark_attendance(trainer, second, person.id, True)
+    services.mark_attendance(trainer, second, user_id=person.id, attended=True)
     db.session.commit()
     certificate = db.session.scalar(select(Certificate))
     assert certificate.is_valid and len(certificate.code) == 19
@@ -152,7 +152,7 @@ def test_attendance_completion_certificate_and_indicators(db, make, courses):
     assert totals == {"trained_people": 1, "sessions_held": 2}
     assert by_country["PL"]["trained_people"] == 1
     assert by_country["IT"]["sessions_held"] == 1 and by_country["GR"]["sessions_held"] == 1
-    services.mark_attendance(trainer, second, person.id, False)
+    services.mark_attendance(trainer, second, user_id=person.id, attended=False)
     db.session.commit()
     db.session.refresh(certificate)
     assert not certificate.is_valid
@@ -222,9 +222,9 @@ def test_feedback_requests_are_sent_once(db, make, courses, app):
     session = courses.session(days=-1, hours=2)
     trainer = session.module.trainers[0]
     a, b = make.user(), make.user()
-    services.enrol(trainer, session, a)
-    services.enrol(trainer, session, b)
-    services.mark_attendance(trainer, session, b.id, False)
+    services.enrol(trainer, session, user=a)
+    services.enrol(trainer, session, user=b)
+    services.mark_attendance(trainer, session, user_id=b.id, attended=False)
     db.session.commit()
     assert services.send_feedback_requests() == 1
     db.session.commit()
@@ -253,7 +253,7 @@ def test_move_enrolment_frees_the_seat_for_the_waitlist(db, make, courses):
     ea = services.enrol(a, first)
     eb = services.enrol(b, first)
     db.session.commit()
-    moved = services.move_enrolment(trainer, ea, second)
+    moved = services.move_enrolment(trainer, ea, target=second)
     db.session.commit()
     db.session.refresh(eb)
     assert (moved.session_id, moved.status, eb.status) == (second.id, "enrolled", "enrolled")
@@ -274,7 +274,7 @@ def test_scheduler_tick_sends_feedback_requests_once(db, make, courses, app):
 
     session = courses.session(days=-1, hours=2)
     person = make.user()
-    services.enrol(session.module.trainers[0], session, person)
+    services.enrol(session.module.trainers[0], session, user=person)
     db.session.commit()
     assert tick(app)["course_feedback_requests"] == 1
     assert tick(app)["course_feedback_requests"] == 0

@@ -105,7 +105,7 @@ def test_attendance_csv_certificate_and_verification(client, make, login, course
     trainer = session.module.trainers[0]
     people = [make.user(name="Agnieszka Wiśniewska"), make.user(name="=HYPERLINK(1)")]
     for person in people:
-        services.enrol(trainer, session, person)
+        services.enrol(trainer, session, user=person)
     db.session.commit()
     login(trainer)
     sheet = client.get(f"/courses/sessions/{session.id}/attendance").get_data(as_text=True)
@@ -132,7 +132,7 @@ def test_feedback_form_and_results(client, make, login, courses, db):
     session = courses.session(days=-1)
     trainer = session.module.trainers[0]
     person = make.user()
-    services.enrol(trainer, session, person)
+    services.enrol(trainer, session, user=person)
     db.session.commit()
     login(person)
     assert client.post(f"/courses/sessions/{session.id}/feedback",

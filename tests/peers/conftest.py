@@ -20,7 +20,7 @@ class PeerFactories:
         return user
 
     def exchange(self, proposer, partner, topic="public-lighting", status="proposed"):
-        exchange = services.propose_exchange(proposer, partner.id, topic, "Hello!")
+        exchange = services.propose_exchange(proposer, partner_id=partner.id, topic=topic, message="Hello!")
         if status in ("accepted", "completed"):
             services.accept_exchange(partner, exchange)
         if status == "completed":

@@ -73,14 +73,14 @@ def world(make, client, login) -> World:
         person = Person(user=user, tag=tag)
         person.token = make.token(user)
         # Courses: attended last week's session (certificate, feedback), enrolled next week.
-        courses.enrol(trainer, past, user)
-        courses.mark_attendance(trainer, past, user.id, True)
+        courses.enrol(trainer, past, user=user)
+        courses.mark_attendance(trainer, past, user_id=user.id, attended=True)
         courses.submit_feedback(user, past, rating=4, comment=f"{tag}-FEEDBACK")
         courses.enrol(user, future, note=f"{tag}-NOTE")
         # Coaching: an appointment with Cora next week.
         day = next_weekday(number)
         starts = coaching.free_slots(coaching.get_profile(coach.id), day, day)[0].starts_at
-        person.appointment = coaching.book_appointment(user, coach.id, starts, agenda=f"{tag}-AGENDA")
+        person.appointment = coaching.book_appointment(user, coach_id=coach.id, starts_at=starts, agenda=f"{tag}-AGENDA")
         # Peers: a profile, an exchange with messages, a meeting and a published good practice.
         peers.save_profile(user, offers=["public-lighting"], needs=["financing"], languages=["en"],
                            bio=f"{tag}-BIO", places=f"{tag}-PLACES", is_available=True, is_public=True)
