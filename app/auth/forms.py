@@ -161,17 +161,11 @@ class TokenForm(BaseForm):
     expires_in_days = IntegerField(_l("Valid for (days)"), default=365,
                                    validators=[Optional(), NumberRange(min=1, max=3650)])
 
-    def values(self) -> dict:
-        return form_values(self)
-
 
 class AdminUserForm(BaseForm):
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLES.items()])
     is_coach = BooleanField(_l("Coaches participants"))
     is_active = BooleanField(_l("Account active"))
-
-    def values(self) -> dict:
-        return form_values(self)
 
 
 class DeleteAccountForm(BaseForm):

@@ -42,6 +42,10 @@ class BaseForm(FlaskForm):
     class Meta(_RefuseControlsMeta):
         pass
 
+    def values(self) -> dict:
+        """The service's keyword arguments (`form_values`); forms override it for defaults or conversions."""
+        return form_values(self)
+
 
 class BaseSubForm(Form):
     """The same, for the rows of a FieldList(FormField(…)) (no CSRF token of their own)."""

@@ -6,7 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, EmailField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from app.core.forms import BaseForm, form_values
+from app.core.forms import BaseForm
 from app.core.reference import country_choices
 from app.municipalities.codes import AREAS, INSTRUMENTS, REPORT_KINDS, STATUSES, choices, sector_choices
 
@@ -36,9 +36,6 @@ class MunicipalityForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.country.choices = [("", _l("Choose…"))] + country_choices()
-
-    def values(self) -> dict:
-        return form_values(self)
 
 
 class ActionForm(BaseForm):
@@ -70,9 +67,6 @@ class ActionForm(BaseForm):
         self.instrument.choices = [("", _l("Choose…"))] + choices(INSTRUMENTS)
         self.status.choices = choices(STATUSES)
 
-    def values(self) -> dict:
-        return form_values(self)
-
 
 class ReportForm(BaseForm):
     submitted_on = DateField(_l("Sent to the Covenant on"), validators=[DataRequired()])
@@ -85,9 +79,6 @@ class ReportForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = choices(REPORT_KINDS)
-
-    def values(self) -> dict:
-        return form_values(self)
 
 
 class ImportForm(BaseForm):

@@ -49,9 +49,6 @@ class ProfileForm(BaseForm):
         self.needs.choices = topic_choices()
         self.languages.choices = spoken_language_choices()
 
-    def values(self) -> dict:
-        return form_values(self)
-
 
 class SuggestionFilterForm(BaseForm):
     class Meta:
@@ -85,9 +82,6 @@ class ProposeForm(BaseForm):
 
 class MessageForm(BaseForm):
     body = TextAreaField(_l("Your message"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 3})
-
-    def values(self) -> dict:
-        return form_values(self)
 
 
 class MeetingForm(BaseForm):
@@ -138,9 +132,6 @@ class ReportForm(BaseForm):
         self.topic.choices = topic_choices()
         self.countries.choices = country_choices()
         self.language.choices = spoken_language_choices()
-
-    def values(self) -> dict:
-        return form_values(self)
 
 
 class ReviewForm(BaseForm):
