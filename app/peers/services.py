@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.core import search
 from app.core.calendar import CalendarEvent, build_calendar, uid_for
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import calendar_attachment, queue_mail
@@ -561,12 +562,8 @@ def search_practices(q: str | None = None, topic: str | None = None, country: st
                      language: str | None = None):
     """Published good practices, newest first, matching the text and filters."""
     query = select(GoodPractice).where(GoodPractice.status == "published")
-    if q:
-        for word in q.split()[:8]:
-            pattern = f"%{word.lower()}%"
-            query = query.where(or_(func.lower(GoodPractice.title).like(pattern),
-                                    func.lower(GoodPractice.summary).like(pattern),
-                                    func.lower(GoodPractice.results).like(pattern)))
+    if (matching := search.condition(GoodPractice.search_text, q, GoodPractice.topic.in_)) is not None:
+        query = query.where(matching)
     if topic:
         query = query.where(GoodPractice.topic == topic)
     if country:
