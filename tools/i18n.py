@@ -39,7 +39,8 @@ def pybabel(*args: str) -> None:
 
 
 def extract(sources: list[Path], pot: Path) -> None:
-    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_ngettext:1,2", "-k", "Phrase",
+            "--no-location", "--sort-output",
             "--project", "Mayors in Action", "-o", str(pot), *[str(s.relative_to(ROOT)) for s in sources])
 
 

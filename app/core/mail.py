@@ -100,9 +100,11 @@ def queue_mail(user, kind: str, template: str, *, subject, context: dict | None 
     recipient's time zone. Returns None when the recipient switched this kind of mail off, or when `dedupe_key`
     was queued already.
 
-    Important mail is mirrored in the recipient's in-app notifications (with `url` as its link), even
-    when they switched the mail off; `in_app=False` prevents that, `in_app=True` forces it.
+    Important mail is mirrored in the recipient's in-app notifications (with `url` as its link, by
+    default the page the mail links to: its context's `link` or `url`), even when they switched the
+    mail off; `in_app=False` prevents that, `in_app=True` forces it.
     """
+    url = url or (context or {}).get("link") or (context or {}).get("url")
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).filter_by(dedupe_key=dedupe_key)):
         return None
     wanted = user is None or kind in ESSENTIAL_KINDS or user.wants_mail(kind)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -372,7 +373,7 @@ def attendance(session_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         marks = {e.user_id: f"attended-{e.user_id}" in request.form for e in people}
-        with saving(success=_("Attendance is saved: %(n)d present.", n=sum(marks.values()))) as saved:
+        with saving(success=ngettext("Attendance is saved: %(num)d present.", "Attendance is saved: %(num)d present.", sum(marks.values()))) as saved:
             services.record_attendance(current_user, session, marks=marks)
         if saved:
             return redirect(url_for("courses.attendance", session_id=session.id))

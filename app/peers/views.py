@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -289,7 +290,7 @@ def confirm_round(round_id: int):
         with saving() as saved:
             made = services.confirm_round(current_user, round_)
         if saved:
-            flash(_("%(n)d proposals are sent.", n=made), "success")
+            flash(ngettext("%(num)d proposal is sent.", "%(num)d proposals are sent.", made), "success")
     return redirect(url_for("peers.round_preview", round_id=round_id))
 
 
