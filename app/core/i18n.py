@@ -11,12 +11,14 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import force_locale, get_locale, get_timezone
 from flask_login import current_user
 
-from app.core.reference import country_name, language_name, topic_name
+from app.core.reference import INTERFACE_LANGUAGES, country_name, language_name, topic_name
 from app.core.timeutil import as_utc, is_valid_timezone, to_zone, zone
 
 # Babel's plain "en" is American (12-hour clock, month before day); the platform's English is British,
 # as its readers are European: 24-hour clock, day before month. Catalogues stay keyed by the language.
 BABEL_LOCALES = {"en": "en_GB"}
+LANGUAGE_COOKIE = "lang"  # a visitor's chosen language
+ZONE_COOKIE = "tz"  # a visitor's zone: the browser's (static/js/app.js) or chosen at /zone; URL-encoded
 
 
 def babel_locale(language: str | None) -> str:
@@ -46,7 +48,7 @@ def _select_language() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in supported:
         return current_user.language
-    chosen = session.get("language")
+    chosen = session.get("language") or request.cookies.get(LANGUAGE_COOKIE)
     if chosen in supported:
         return chosen
     return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -57,7 +59,7 @@ def select_timezone() -> str:
         return current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if current_user and current_user.is_authenticated and is_valid_timezone(current_user.timezone):
         return current_user.timezone
-    browser_zone = unquote(request.cookies.get("tz") or "")  # set by static/js/app.js, URL-encoded
+    browser_zone = unquote(request.cookies.get(ZONE_COOKIE) or "")  # static/js/app.js or /zone, URL-encoded
     if is_valid_timezone(browser_zone):
         return browser_zone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
@@ -161,7 +163,7 @@ def register_template_helpers(app) -> None:
     def _inject():
         return {"viewer_timezone": select_timezone, "current_locale": interface_language,
                 "has_endpoint": lambda name: name in current_app.view_functions,
-                "supported_languages": current_app.config["LANGUAGES"]}
+                "supported_languages": current_app.config["LANGUAGES"], "language_names": INTERFACE_LANGUAGES}
 
 
 # --- Sentences shown later: stored as their English source and parameters, translated when shown ---

@@ -523,17 +523,20 @@ def submit_report(user, exchange: Exchange, *, title: str, summary: str, results
     return practice
 
 
-def publish_practice(user, practice: GoodPractice, *, note: str = "") -> GoodPractice:
-    """A trainer or admin publishes a submitted report in the library (publishing twice is harmless)."""
-    return _review_practice(user, practice, "publish", note)
+def publish_practice(user, practice: GoodPractice, *, note: str = "", summary_en: str | None = None) -> GoodPractice:
+    """A trainer or admin publishes a submitted report in the library (publishing twice is harmless),
+    with the English summary shown beside the original language (None keeps the one it has)."""
+    return _review_practice(user, practice, "publish", note, summary_en)
 
 
-def request_practice_changes(user, practice: GoodPractice, *, note: str) -> GoodPractice:
+def request_practice_changes(user, practice: GoodPractice, *, note: str,
+                             summary_en: str | None = None) -> GoodPractice:
     """A trainer or admin sends a submitted report back to its authors, saying what should change."""
-    return _review_practice(user, practice, "request_changes", note)
+    return _review_practice(user, practice, "request_changes", note, summary_en)
 
 
-def _review_practice(user, practice: GoodPractice, action: str, note: str = "") -> GoodPractice:
+def _review_practice(user, practice: GoodPractice, action: str, note: str = "",
+                     summary_en: str | None = None) -> GoodPractice:
     if not GoodPractice.can_review(user):
         raise NotAllowed(_("Only trainers and administrators review good practices."))
     if action == "request_changes" and not (note or "").strip():
@@ -551,6 +554,8 @@ def _review_practice(user, practice: GoodPractice, action: str, note: str = "") 
             return practice  # publishing twice is harmless
         raise WrongState(_("Only submitted reports are reviewed."))
     db.session.refresh(practice)
+    if summary_en is not None:
+        practice.summary_en = summary_en.strip()[:5000]
     if practice.exchange is not None:
         for person in practice.exchange.people:
             _notify(person, "peer_exchange", "reviewed", _l("Your good practice was reviewed"),

@@ -237,7 +237,7 @@ def review_list():
 @role_required("is_trainer")
 def review(practice_id: int):
     practice = load_visible(GoodPractice, practice_id, current_user, can_see=lambda p, u: p.can_see(u))
-    form = ReviewForm()
+    form = ReviewForm(summary_en=practice.summary_en or (practice.summary if practice.language == "en" else ""))
     if form.validate_on_submit():
         publish = "publish" in request.form
         with saving(form, success=_("The good practice is published.") if publish
