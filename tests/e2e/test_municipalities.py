@@ -37,7 +37,7 @@ def test_coordinator_imports_adds_an_action_and_sees_the_dashboard(page, make, t
     upload.write_text(CSV)
     page.get_by_label("File (CSV, TSV or JSON)").set_input_files(str(upload))
     page.get_by_role("button", name="Import").click()
-    page.get_by_text("Imported 2 municipalities; 1 rows rejected.").wait_for()
+    page.get_by_text("Imported 2 municipalities. 1 row rejected.").wait_for()
     expect(page.get_by_role("cell", name="4")).to_be_visible()  # the bad line
     shot(page, "municipalities-import")
 
