@@ -45,6 +45,8 @@ class Municipality(db.Model):
     target_year: Mapped[int | None] = mapped_column(Integer)
     reduction_target_percent: Mapped[float | None] = mapped_column(Float)
     baseline_emissions_t: Mapped[float | None] = mapped_column(Float)  # t CO2 in the baseline year
+    # The target is a reduction per inhabitant (else of the total); progress from inventories follows it.
+    target_per_capita: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     notes: Mapped[str] = mapped_column(Text, default="")  # internal, for its followers and editors
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
