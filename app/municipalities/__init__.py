@@ -66,4 +66,4 @@ def _quantity(value) -> str:
     return "" if value is None else format_decimal(value, format="#,##0.#")
 
 
-from app.municipalities import views  # noqa: E402,F401
+from app.municipalities import inventory_views, views  # noqa: E402,F401
