@@ -41,6 +41,7 @@ def init_app(app):
     register_time_series(app, "municipalities", services.time_series)
     register_job(app, "remind_due_reports", services.remind_due_reports, minutes=60)
     register_demo(app, "municipalities", demo.load_municipalities)
+    register_demo(app, "inventories", demo.load_inventories)
     app.cli.add_command(cli.municipalities_cli)
     app.cli.add_command(cli.factors_cli)
     from app.municipalities import inventories
