@@ -114,6 +114,21 @@ PLANT_ROWS = 4
 HEAT_ROWS = 2
 
 
+class _LazyLabel:
+    """A translated label with its number, rendered in the reader's language."""
+
+    def __init__(self, message, n: int):
+        self.message, self.n = message, n
+
+    def __str__(self) -> str:
+        return str(self.message) % {"n": self.n}
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
 def _inventory_form_class():
     from app.municipalities import inventory as calc
 
@@ -140,14 +155,22 @@ def _inventory_form_class():
                    carrier=calc.CARRIERS[carrier][0]), validators=[Optional(), Length(max=CELL_MAX)])
     fuels = [("", _l("No fuel"))] + [(c, v[0]) for c, v in calc.CARRIERS.items()
                                       if c not in ("electricity", "heat-cold")]
+    labels = {
+        "e": (_l("Kind of plant %(n)d"), _l("Production of plant %(n)d, MWh"), _l("Fuel of plant %(n)d"),
+              _l("Fuel input of plant %(n)d, MWh")),
+        "h": (_l("Heat plant %(n)d"), _l("Heat delivered by heat plant %(n)d, MWh"), _l("Fuel of heat plant %(n)d"),
+              _l("Fuel input of heat plant %(n)d, MWh")),
+    }
     for product, rows, kinds in (("e", PLANT_ROWS, calc.PLANT_KINDS), ("h", HEAT_ROWS, calc.HEAT_PLANT_KINDS)):
+        kind_label, mwh_label, fuel_label, fuel_mwh_label = labels[product]
         for i in range(rows):
-            attrs[f"{product}{i}_kind"] = SelectField(_l("Kind of plant %(n)d", n=i + 1),
+            n = i + 1
+            attrs[f"{product}{i}_kind"] = SelectField(_LazyLabel(kind_label, n),
                                                       choices=[("", "—")] + list(kinds.items()), default="")
-            attrs[f"{product}{i}_mwh"] = StringField(_l("Production of plant %(n)d, MWh", n=i + 1),
+            attrs[f"{product}{i}_mwh"] = StringField(_LazyLabel(mwh_label, n),
                                                      validators=[Optional(), Length(max=CELL_MAX)])
-            attrs[f"{product}{i}_fuel"] = SelectField(_l("Fuel of plant %(n)d", n=i + 1), choices=fuels, default="")
-            attrs[f"{product}{i}_fuel_mwh"] = StringField(_l("Fuel input of plant %(n)d, MWh", n=i + 1),
+            attrs[f"{product}{i}_fuel"] = SelectField(_LazyLabel(fuel_label, n), choices=fuels, default="")
+            attrs[f"{product}{i}_fuel_mwh"] = StringField(_LazyLabel(fuel_mwh_label, n),
                                                           validators=[Optional(), Length(max=CELL_MAX)])
     return type("InventoryForm", (BaseForm,), attrs)
 

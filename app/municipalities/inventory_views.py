@@ -118,6 +118,7 @@ def inventory_show(municipality_id: int, inventory_id: int):
                            result=result, missing=missing, neefe=neefe, progress=progress,
                            warnings=inventories.warnings(inventory, result, book), grid=_grid(),
                            carriers=calc.CARRIERS, can_edit=municipality.can_edit(current_user),
+                           plant_kinds={**calc.HEAT_PLANT_KINDS, **calc.PLANT_KINDS},
                            confirm_form=ConfirmForm(), import_form=InventoryImportForm())
 
 
