@@ -153,3 +153,26 @@ def test_results_count_the_inventories(client, make, munis, login):
     assert "expected_co2_t" in body
     page = client.get("/results/").get_data(as_text=True)
     assert "Measured CO2 reduction" in page
+
+
+def test_xlsx_bad_cells_are_reported_with_their_row(client, make, munis, login):
+    from openpyxl import load_workbook
+
+    editor = make.user(com_role="municipality")
+    town = munis.municipality(editors=[editor])
+    _factors()
+    login(editor)
+    _post(client, town, BASELINE)
+    inventory = db.session.scalar(db.select(Inventory).where(Inventory.municipality_id == town.id))
+    data = client.get(f"/municipalities/{town.id}/inventories/{inventory.id}.xlsx").data
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["Consumption"]
+    sheet["D5"] = -4  # municipal buildings, heat/cold
+    sheet["C12"] = "much"  # private transport, electricity
+    out = io.BytesIO()
+    book.save(out)
+    answer = client.post(f"/municipalities/{town.id}/inventories/{inventory.id}/import",
+                         data={"file": (io.BytesIO(out.getvalue()), "inv.xlsx")},
+                         content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "Nothing was imported" in answer and "line 5" in answer and "line 12" in answer
+    assert "2,723" in answer
