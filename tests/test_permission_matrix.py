@@ -196,6 +196,24 @@ PAGES = [
     ("POST", "/municipalities/{town}/actions/{action}/edit", TOWN_EDITORS | {"participant": 302,
                                                                                   "admin": 302}, {}),
     ("POST", "/municipalities/{town}/reports/new", TOWN_EDITORS, {}),
+    # Emission inventories: the town's editors and followers, admins enter them; everyone reads them.
+    ("GET", "/municipalities/{town}/inventories/new", TOWN_EDITORS, None),
+    ("POST", "/municipalities/{town}/inventories/new", TOWN_EDITORS | {"participant": 422, "admin": 422}, {}),
+    ("GET", "/municipalities/{town}/sectors.svg", everyone(200), None),
+    ("GET", "/municipalities/{town}/inventories/{inventory}", everyone(200), None),
+    ("GET", "/municipalities/{town}/inventories/{inventory}.csv", everyone(200), None),
+    ("GET", "/municipalities/{town}/inventories/{inventory}.xlsx", everyone(200), None),
+    ("GET", "/municipalities/{town}/inventories/{inventory}/edit", TOWN_EDITORS, None),
+    ("POST", "/municipalities/{town}/inventories/{inventory}/edit", TOWN_EDITORS | {"participant": 422,
+                                                                                     "admin": 422}, {}),
+    ("POST", "/municipalities/{town}/inventories/{inventory}/import", TOWN_EDITORS | {"participant": 302,
+                                                                                       "admin": 302}, {}),
+    ("POST", "/municipalities/{town}/inventories/{inventory}/delete", TOWN_EDITORS | {"participant": 302,
+                                                                                       "admin": 302}, {}),
+    ("GET", "/municipalities/overview", signed_in(200), None),
+    ("GET", "/municipalities/overview.csv", signed_in(200), None),
+    ("GET", "/municipalities/emission-factors", signed_in(200), None),
+    ("POST", "/municipalities/emission-factors", {**signed_in(403), "admin": 422}, {}),
     # Inviting: admins and the town's accepted, granted members.
     ("POST", "/municipalities/{town}/members", {**TOWN_EDITORS, "participant": 302, "admin": 302, "invited": 403},
      {"email": "invitee@example.org", "role": "follower"}),
@@ -312,6 +330,20 @@ API = [
     ("GET", f"{A}/municipalities/{{town}}", everyone(200), None),
     ("GET", f"{A}/municipalities/{{town}}/actions", everyone(200), None),
     ("GET", f"{A}/municipalities/{{town}}/reports", everyone(200), None),
+    ("GET", f"{A}/municipalities/{{town}}/inventories", everyone(200), None),
+    ("GET", f"{A}/municipalities/{{town}}/inventories/{{inventory}}", everyone(200), None),
+    ("POST", f"{A}/municipalities/{{town}}/inventories", API_TOWN_EDITORS | {"participant": 201, "admin": 201},
+     {"kind": "monitoring", "year": 2014, "consumption": [
+         {"sector": "residential-buildings", "carrier": "natural-gas", "mwh": 900}]}),
+    ("PUT", f"{A}/municipalities/{{town}}/inventories/{{inventory}}", API_TOWN_EDITORS | {"participant": 200,
+                                                                                          "admin": 200},
+     {"kind": "baseline", "year": 2010, "consumption": [
+         {"sector": "residential-buildings", "carrier": "natural-gas", "mwh": 900}]}),
+    ("DELETE", f"{A}/municipalities/{{town}}/inventories/{{inventory}}", API_TOWN_EDITORS | {"participant": 204,
+                                                                                             "admin": 204}, None),
+    ("GET", f"{A}/emission-factors", everyone(200), None),
+    ("PUT", f"{A}/emission-factors/electricity", by_role(401, 403, 403, 403, 403, 403, 200),
+     {"country": "BE", "year": 2010, "approach": "ipcc", "factor": 0.2, "source": "JRC"}),
     ("PATCH", f"{A}/municipalities/{{town}}", API_TOWN_EDITORS, {"population": 50001}),
     ("POST", f"{A}/municipalities/{{town}}/actions", API_TOWN_EDITORS | {"participant": 201, "admin": 201},
      {"title": "New lights", "sector": "public-lighting", "area": "efficient-lighting",
@@ -336,6 +368,9 @@ BUGS: dict[tuple[str, str, str], int] = {}
 # Writes after which the next role would meet another world (moved, removed, cancelled, reviewed…):
 # once one role's write went through, the next role meets the world afresh.
 FRESH = {
+    ("POST", "/municipalities/{town}/inventories/{inventory}/delete"),
+    ("DELETE", f"{A}/municipalities/{{town}}/inventories/{{inventory}}"),
+    ("POST", f"{A}/municipalities/{{town}}/inventories"),
     ("POST", f"{A}/sessions/{{session}}/enrolments/{{participant}}/move"),
     ("POST", f"{A}/sessions/{{session}}/enrolments"),
     ("DELETE", f"{A}/sessions/{{session}}/enrolments/{{participant}}"),
@@ -379,7 +414,14 @@ def build_world(app, make, db):
     from app.core.timeutil import utcnow
     from app.courses import services as courses
     from app.courses.models import Certificate, Material
-    from app.municipalities.models import MonitoringReport, Municipality, MunicipalityMember, SeapAction
+    from app.municipalities.models import (
+        Inventory,
+        InventoryCell,
+        MonitoringReport,
+        Municipality,
+        MunicipalityMember,
+        SeapAction,
+    )
     from app.notifications.services import notify
     from app.peers import services as peers
 
@@ -444,7 +486,9 @@ def build_world(app, make, db):
         action = SeapAction(municipality=town, title="LED streets", sector="public-lighting",
                             area="efficient-lighting", instrument="energy-management", status="ongoing")
         report = MonitoringReport(municipality=town, submitted_on=date(2014, 3, 1), kind="action")
-        db.session.add_all([town, action, report])
+        inventory = Inventory(municipality=town, kind="baseline", year=2010, population=50_000, cells=[
+            InventoryCell(sector="residential-buildings", carrier="natural-gas", mwh=1000.0)])
+        db.session.add_all([town, action, report, inventory])
 
         # The participant's notification, API token and calendar feed.
         notification = notify(participant, "test", "Something happened", "/courses/my")
@@ -457,7 +501,7 @@ def build_world(app, make, db):
                "session": published_session.id, "second_session": second_session.id,
                "draft_session": draft_session.id, "enrolment": enrolment.id, "material": material.id,
                "certificate": certificate.id, "certificate_code": certificate.code, "appointment": appointment.id,
-               "exchange": exchange.id, "meeting": meeting.id, "practice": practice.id, "town": town.id,
+               "exchange": exchange.id, "meeting": meeting.id, "practice": practice.id, "town": town.id, "inventory": inventory.id,
                "action": action.id, "report": report.id, "notification": notification.id, "token": token.id,
                "round": round_.id, "feed": _feed_token(participant), "mail": db.session.scalar(db.select(OutboxMessage.id))}
         db.session.commit()

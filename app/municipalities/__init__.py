@@ -17,6 +17,14 @@ def init_app(app):
                            "expected_energy_saving_mwh", "expected_renewable_mwh", "investment_eur",
                            "achieved_co2_t", "achieved_energy_saving_mwh", "achieved_renewable_mwh", "created_at",
                            "updated_at"))
+    register_archive_table(app, "inventories", ("id", "municipality_id", "kind", "year", "approach", "unit",
+                           "population", "green_electricity_mwh", "heat_factor", "other_fossil_factor", "created_at",
+                           "updated_at"))
+    register_archive_table(app, "inventory_cells", ("id", "inventory_id", "sector", "carrier", "mwh"))
+    register_archive_table(app, "inventory_plants", ("id", "inventory_id", "product", "kind", "mwh"))
+    register_archive_table(app, "inventory_plant_inputs", ("id", "plant_id", "carrier", "mwh"))
+    register_archive_table(app, "emission_factors", ("id", "carrier", "country", "year", "approach", "factor",
+                           "source", "demo", "updated_at"))
     register_archive_table(app, "monitoring_reports", ("id", "municipality_id", "submitted_on", "kind",
                            "monitoring_year", "emissions_t", "notes", "created_at"))
 
@@ -33,7 +41,12 @@ def init_app(app):
     register_time_series(app, "municipalities", services.time_series)
     register_job(app, "remind_due_reports", services.remind_due_reports, minutes=60)
     register_demo(app, "municipalities", demo.load_municipalities)
+    register_demo(app, "inventories", demo.load_inventories)
     app.cli.add_command(cli.municipalities_cli)
+    app.cli.add_command(cli.factors_cli)
+    from app.municipalities import inventories
+
+    register_indicators(app, "inventories", inventories.measured_indicators)
     app.add_template_filter(_quantity, "quantity")
     from app.core.sizes import format_size
 
@@ -54,4 +67,4 @@ def _quantity(value) -> str:
     return "" if value is None else format_decimal(value, format="#,##0.#")
 
 
-from app.municipalities import views  # noqa: E402,F401
+from app.municipalities import inventory_views, views  # noqa: E402,F401

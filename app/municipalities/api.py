@@ -16,12 +16,12 @@ from app.api import (
     page_of,
     public,
 )
-from app.core.errors import Invalid
+from app.core.errors import Invalid, NotFound
 from app.core.permissions import load_visible_for_api
 from app.core.text import CODE_MAX, SEARCH_MAX, SHORT_TEXT_MAX
 from app.extensions import db
-from app.municipalities import services
-from app.municipalities.models import MonitoringReport, Municipality, SeapAction
+from app.municipalities import inventories, services
+from app.municipalities.models import Inventory, MonitoringReport, Municipality, SeapAction
 
 # The service's lengths (services.clean_*): the schema documents them, the service answers for them.
 ACTION_TITLE_MAX = 300
@@ -86,6 +86,8 @@ class MunicipalityInSchema(_CheckedByService):
     reduction_target_percent = _number()
     baseline_emissions_t = _number(metadata={"description": "t CO2 in the baseline year"})
     notes = _notes(allow_none=True)
+    target_per_capita = fields.Boolean(allow_none=True, metadata={
+        "description": "the target is a reduction per inhabitant (progress from inventories follows it)"})
 
 
 class MunicipalityPatchSchema(MunicipalityInSchema):
@@ -107,6 +109,7 @@ class MunicipalitySchema(Schema):
     target_year = fields.Integer(allow_none=True)
     reduction_target_percent = fields.Float(allow_none=True)
     baseline_emissions_t = fields.Float(allow_none=True)
+    target_per_capita = fields.Boolean()
 
 
 class ActionInSchema(_CheckedByService):
@@ -191,6 +194,12 @@ class PointSchema(Schema):
     emissions_t = fields.Float()
 
 
+class InventoryPointSchema(Schema):
+    year = fields.Integer()
+    total_t = fields.Float()
+    per_capita_t = fields.Float(allow_none=True)
+
+
 class ProgressSchema(Schema):
     municipality_id = fields.Integer()
     baseline_year = fields.Integer(allow_none=True)
@@ -208,6 +217,18 @@ class ProgressSchema(Schema):
     actions_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     emissions = fields.List(fields.Nested(PointSchema))
     reports_due = fields.List(fields.Nested(DueSchema))
+    # from the emission inventories, when a computable baseline inventory exists
+    baseline = fields.Nested(InventoryPointSchema, allow_none=True)
+    latest = fields.Nested(InventoryPointSchema, allow_none=True)
+    per_capita = fields.Boolean(metadata={"description": "reduction per inhabitant, as the target says"})
+    reduction_percent = fields.Float(allow_none=True)
+    target_percent = fields.Float(allow_none=True)
+    trajectory_t = fields.Float(allow_none=True, metadata={
+        "description": "the straight trajectory in the latest year (t, or t per inhabitant)"})
+    on_track = fields.Boolean(allow_none=True)
+    behind_by_t = fields.Float(allow_none=True)
+    by_sector = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
+        "description": "t by sector: baseline and latest"})
 
 
 class MemberInSchema(InputSchema):
@@ -332,7 +353,11 @@ def create_report(data, municipality_id):
 def get_progress(municipality_id):
     """Progress towards the reduction target, actions by status and the reports due."""
     municipality = _municipality(municipality_id)
-    return dict(services.progress(municipality).as_dict(), municipality_id=municipality.id)
+    out = dict(services.progress(municipality).as_dict(), municipality_id=municipality.id)
+    measured = inventories.inventory_progress(municipality)
+    if measured is not None:
+        out.update(measured.as_dict())
+    return out
 
 
 @blp.route("/municipalities/<int:municipality_id>/members", methods=["POST"])
@@ -373,3 +398,232 @@ def answer_invitation(municipality_id, answer):
     member = services.respond_to_invitation(api_user(), _municipality(municipality_id), accept=answer == "accept")
     db.session.commit()
     return member
+
+
+# --- emission inventories (REFERENCE.md has the codes and formulas) ----------------------------------------
+
+def _flat(messages, prefix="") -> dict:
+    """marshmallow's nested errors as the service's dotted field names (`consumption.3.carrier`)."""
+    out = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict):
+                out.update(_flat(value, name))
+            else:
+                out[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+    return out
+
+
+def _number_in(description: str | None = None, **kwargs):
+    metadata = {"type": "number", "minimum": 0}
+    if description:
+        metadata["description"] = description
+    return fields.Raw(allow_none=True, metadata=metadata, **kwargs)
+
+
+class FuelInSchema(InputSchema):
+    carrier = _text(CODE_MAX, required=True, metadata={"description": "a fuel carrier code"})
+    mwh = _number_in(required=True)
+
+
+class PlantInSchema(InputSchema):
+    kind = _text(CODE_MAX, required=True, metadata={"description": "wind | hydro | photovoltaics | chp | other "
+                                                    "(local heat: chp | district-heating | other)"})
+    mwh = _number_in(required=True)
+    inputs = fields.List(fields.Nested(FuelInSchema), load_default=list,
+                         metadata={"description": "fuel inputs of fuel-fired plants"})
+
+
+class CellInSchema(InputSchema):
+    sector = _text(CODE_MAX, required=True)
+    carrier = _text(CODE_MAX, required=True)
+    mwh = _number_in(required=True)
+
+
+class InventoryInSchema(InputSchema):
+    kind = _text(CODE_MAX, required=True, metadata={"description": "baseline | monitoring"})
+    year = _whole(required=True)
+    approach = _text(CODE_MAX, load_default="ipcc", metadata={"description": "ipcc | lca"})
+    unit = _text(CODE_MAX, load_default="t-co2", metadata={"description": "t-co2 | t-co2-eq"})
+    population = _whole()
+    consumption = fields.List(fields.Nested(CellInSchema), load_default=list,
+                              metadata={"description": "final energy consumption, MWh by sector and carrier"})
+    local_electricity = fields.List(fields.Nested(PlantInSchema), load_default=list)
+    local_heat = fields.List(fields.Nested(PlantInSchema), load_default=list,
+                             metadata={"description": "local heat/cold production with its fuel inputs"})
+    green_electricity_mwh = _number_in("certified green electricity bought by the local authority")
+    heat_factor = _number_in("a supplier's heat factor, t/MWh")
+    other_fossil_factor = _number_in("t/MWh of other fossil fuels")
+
+    def handle_error(self, error, data, *, many, **kwargs):
+        fields_ = _flat(error.messages)
+        if not many and isinstance(data, dict):
+            try:
+                inventories.clean_inventory(data)
+            except Invalid as invalid:
+                fields_ = {**fields_, **invalid.fields}
+        raise Invalid(fields=fields_) from error
+
+
+class InventorySummarySchema(Schema):
+    id = fields.Integer()
+    municipality_id = fields.Integer()
+    kind = fields.String()
+    year = fields.Integer()
+    approach = fields.String()
+    unit = fields.String()
+    population = fields.Integer(allow_none=True)
+    total_mwh = fields.Float()
+    total_t = fields.Float(allow_none=True, metadata={"description": "null when a factor is missing"})
+    per_capita_t = fields.Float(allow_none=True)
+
+
+class EmissionSchema(Schema):
+    sector = fields.String()
+    carrier = fields.String()
+    mwh = fields.Float()
+    factor = fields.Float(metadata={"description": "t per MWh"})
+    t = fields.Float()
+
+
+class FuelSchema(Schema):
+    carrier = fields.String()
+    mwh = fields.Float()
+
+
+class PlantSchema(Schema):
+    kind = fields.String()
+    mwh = fields.Float()
+    inputs = fields.List(fields.Nested(FuelSchema))
+
+
+class CellSchema(Schema):
+    sector = fields.String()
+    carrier = fields.String()
+    mwh = fields.Float()
+
+
+class InventorySchema(InventorySummarySchema):
+    consumption = fields.List(fields.Nested(CellSchema))
+    local_electricity = fields.List(fields.Nested(PlantSchema))
+    local_heat = fields.List(fields.Nested(PlantSchema))
+    green_electricity_mwh = fields.Float()
+    heat_factor = fields.Float(allow_none=True)
+    other_fossil_factor = fields.Float(allow_none=True)
+    electricity_factor = fields.Float(allow_none=True, metadata={"description": "the local factor EFE, t/MWh"})
+    heat_factor_used = fields.Float(allow_none=True)
+    emissions = fields.List(fields.Nested(EmissionSchema))
+    by_sector = fields.Dict(keys=fields.String(), values=fields.Float())
+    by_carrier = fields.Dict(keys=fields.String(), values=fields.Float())
+    why = fields.List(fields.String(), metadata={"description": "the formula and the factors used, in words"})
+    missing_factor = fields.String(allow_none=True)
+    warnings = fields.List(fields.String())
+
+
+class FactorArgs(InputSchema):
+    country = fields.String(load_default=None, validate=validate.Length(max=CODE_MAX))
+    year = fields.Integer(load_default=None, validate=validate.Range(min=1990, max=2100))
+    approach = fields.String(load_default=None, validate=validate.OneOf(["ipcc", "lca"]))
+
+
+class FactorSchema(Schema):
+    carrier = fields.String()
+    country = fields.String(allow_none=True)
+    year = fields.Integer(allow_none=True)
+    approach = fields.String()
+    factor = fields.Float(metadata={"description": "t per MWh"})
+    source = fields.String()
+    demo = fields.Boolean(metadata={"description": "a demo value, not a published one"})
+
+
+class FactorInSchema(_CheckedByService):
+    clean = staticmethod(inventories.clean_factor)
+
+    country = _text(CODE_MAX, required=True)
+    year = _whole(required=True)
+    approach = _text(CODE_MAX, required=True, metadata={"description": "ipcc | lca"})
+    factor = _number(required=True, metadata={"description": "t per MWh"})
+    source = _text(inventories.SOURCE_MAX, required=True)
+
+
+def _inventory(municipality_id: int, inventory_id: int) -> Inventory:
+    municipality = _municipality(municipality_id)
+    inventory = db.session.get(Inventory, inventory_id)
+    if inventory is None or inventory.municipality_id != municipality.id:
+        raise NotFound()
+    return inventory
+
+
+@blp.route("/municipalities/<int:municipality_id>/inventories", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, list_schema(InventorySummarySchema))
+@public
+def list_inventories(args, municipality_id):
+    """The municipality's emission inventories (baseline and monitoring), oldest first, with their totals."""
+    municipality = _municipality(municipality_id)
+    book = inventories.FactorBook()
+    items = [inventories.summary(i, inventories.try_compute(i, book)[0]) for i in municipality.inventories]
+    start = (args["page"] - 1) * args["per_page"]
+    return {"items": items[start:start + args["per_page"]], "total": len(items), "page": args["page"],
+            "per_page": args["per_page"]}
+
+
+@blp.route("/municipalities/<int:municipality_id>/inventories", methods=["POST"])
+@blp.arguments(InventoryInSchema)
+@blp.response(201, InventorySchema)
+@blp.alt_response(409, description="A second baseline, or a second inventory of this kind and year")
+@blp.alt_response(422, description="Invalid input, or `missing_factor` naming the country and year")
+def create_inventory(data, municipality_id):
+    """Add an inventory (the municipality's editors and followers, admins); emissions are computed."""
+    inventory = inventories.create_inventory(api_user(), _municipality(municipality_id), data)
+    db.session.commit()
+    return inventories.detail(inventory)
+
+
+@blp.route("/municipalities/<int:municipality_id>/inventories/<int:inventory_id>", methods=["GET"])
+@blp.response(200, InventorySchema)
+@public
+def get_inventory(municipality_id, inventory_id):
+    """One inventory: consumption, local production, emissions per cell, totals and the factors used."""
+    return inventories.detail(_inventory(municipality_id, inventory_id))
+
+
+@blp.route("/municipalities/<int:municipality_id>/inventories/<int:inventory_id>", methods=["PUT"])
+@blp.arguments(InventoryInSchema)
+@blp.response(200, InventorySchema)
+@blp.alt_response(409, description="A second baseline, or a second inventory of this kind and year")
+def replace_inventory(data, municipality_id, inventory_id):
+    """Replace an inventory's values (its editors and followers, admins)."""
+    inventory = inventories.update_inventory(api_user(), _inventory(municipality_id, inventory_id), data)
+    db.session.commit()
+    return inventories.detail(inventory)
+
+
+@blp.route("/municipalities/<int:municipality_id>/inventories/<int:inventory_id>", methods=["DELETE"])
+@blp.response(204)
+def delete_inventory(municipality_id, inventory_id):
+    """Delete an inventory (its editors and followers, admins)."""
+    inventories.delete_inventory(api_user(), _inventory(municipality_id, inventory_id))
+    db.session.commit()
+    return ""
+
+
+@blp.route("/emission-factors", methods=["GET"])
+@blp.arguments(FactorArgs, location="query")
+@blp.response(200, list_schema(FactorSchema))
+@public
+def list_emission_factors(args):
+    """Emission factors in force: the built-in IPCC fuel factors and the national electricity factors."""
+    items = inventories.factor_items(args.get("country"), args.get("year"), args.get("approach"))
+    return {"items": items, "total": len(items), "page": 1, "per_page": len(items)}
+
+
+@blp.route("/emission-factors/electricity", methods=["PUT"])
+@blp.arguments(FactorInSchema)
+@blp.response(200, FactorSchema)
+def put_electricity_factor(data):
+    """Set the national electricity factor of a country, year and approach (admins)."""
+    row = inventories.set_electricity_factor(api_user(), **data)
+    db.session.commit()
+    return row

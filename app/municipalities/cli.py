@@ -51,3 +51,28 @@ def import_command(file: Path, as_email: str | None):
     click.echo(f"Imported {len(result.imported)} municipalities ({result.format}); "
                f"rejected {len(result.rejected)} rows.")
     raise SystemExit(result.exit_code)
+
+
+factors_cli = AppGroup("factors", help="Emission factors (national electricity factors).")
+
+
+@factors_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def import_factors_command(file: Path):
+    """Import national electricity factors from CSV (columns country, year, approach, factor, source).
+
+    All or nothing: any bad line is reported with its number and nothing is imported (exit 2)."""
+    from app.municipalities import inventories
+
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise UsageError(f"Cannot read {file}: {error.strerror}.") from None
+    result = inventories.import_factors(None, data)
+    if result.errors:
+        db.session.rollback()
+        for number, reason in result.errors:
+            click.echo(f"{file.name}: line {number}: {reason}", err=True)
+        raise UsageError(f"Nothing imported: {len(result.errors)} bad lines in {file.name}.")
+    db.session.commit()
+    click.echo(f"Imported {len(result.rows)} national electricity factors.")

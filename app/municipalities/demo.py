@@ -174,3 +174,111 @@ def load_municipalities(ctx: DemoContext) -> None:
             db.session.execute(insert(MonitoringReport), reports)
         if members:
             db.session.execute(insert(MunicipalityMember), members)
+
+
+# --- emission inventories ---------------------------------------------------------------------------------
+
+# National electricity factors (t CO2/MWh, IPCC) for the demo: marked demo, not the JRC's published values.
+DEMO_NEEFE = {"BE": 0.22, "HR": 0.30, "GR": 0.78, "IT": 0.42, "PL": 1.05, "ES": 0.36}
+# MWh per inhabitant and year by sector (a town of 20,000: about 200,000 MWh) and how carriers share it.
+SECTOR_MWH = {"residential-buildings": 3.3, "tertiary-buildings": 1.5, "municipal-buildings": 0.3,
+              "public-lighting": 0.08, "industry": 0.7, "municipal-fleet": 0.05, "public-transport": 0.15,
+              "private-transport": 3.6, "agriculture": 0.2}
+SPLIT = {
+    "residential-buildings": {"electricity": 0.3, "natural-gas": 0.45, "heating-oil": 0.15, "other-biomass": 0.07,
+                              "solar-thermal": 0.03},
+    "tertiary-buildings": {"electricity": 0.6, "natural-gas": 0.35, "heating-oil": 0.05},
+    "municipal-buildings": {"electricity": 0.45, "natural-gas": 0.5, "heating-oil": 0.05},
+    "public-lighting": {"electricity": 1.0},
+    "industry": {"electricity": 0.5, "natural-gas": 0.5},
+    "municipal-fleet": {"diesel": 0.85, "gasoline": 0.1, "electricity": 0.05},
+    "public-transport": {"diesel": 0.8, "electricity": 0.15, "biofuel": 0.05},
+    "private-transport": {"diesel": 0.55, "gasoline": 0.4, "liquid-gas": 0.03, "biofuel": 0.02},
+    "agriculture": {"diesel": 0.8, "electricity": 0.2},
+}
+# Homes heat differently: coal in Poland, oil and electricity in Greece.
+RESIDENTIAL = {"PL": {"electricity": 0.2, "coal": 0.3, "natural-gas": 0.3, "heat-cold": 0.15, "other-biomass": 0.05},
+               "GR": {"electricity": 0.45, "heating-oil": 0.4, "liquid-gas": 0.05, "solar-thermal": 0.1}}
+# name -> (has a monitoring inventory, monitoring change factor, PV MWh per 1,000 inhabitants, CHP)
+INVENTORY_TOWNS = {
+    "Hasselt": (True, 0.76, 40, False), "Genk": (True, 0.72, 25, False),
+    "Koprivnica": (False, None, 20, False),  # its editor enters the monitoring inventory (browser journey)
+    "Karlovac": (True, 1.02, 0, False),  # behind its trajectory: emissions went up
+    "Heraklion": (True, 0.8, 60, False), "Chania": (True, 0.85, 45, False),
+    "Bergamo": (True, 0.74, 30, True), "Chiavari": (True, 0.72, 20, False),
+    "Bielsko-Biała": (True, 0.78, 10, True), "Dzierżoniów": (True, 0.8, 5, False),
+    "Murcia": (True, 0.7, 70, False), "Granollers": (True, 0.7, 35, False),
+}
+
+
+def _demo_factors(today: date) -> None:
+    from app.municipalities.models import EmissionFactor
+
+    rows = []
+    for country, base in DEMO_NEEFE.items():
+        for year in range(1995, today.year + 1):
+            rows.append(dict(carrier="electricity", country=country, year=year, approach="ipcc",
+                             factor=round(base * (1 - 0.012 * (year - 1995)), 3), demo=True,
+                             source="Demo value (not the JRC's published table)"))
+    db.session.execute(insert(EmissionFactor), rows)
+
+
+def _inventory(rng, municipality: Municipality, kind: str, year: int, change: float, pv: int, chp: bool):
+    from app.municipalities.models import Inventory, InventoryCell, InventoryPlant, InventoryPlantInput
+
+    population = municipality.population or 20_000
+    if kind == "monitoring":
+        population = int(population * rng.uniform(0.98, 1.04))
+    cells = []
+    for sector, per_head in SECTOR_MWH.items():
+        split = RESIDENTIAL.get(municipality.country, SPLIT[sector]) if sector == "residential-buildings" \
+            else SPLIT[sector]
+        if "heat-cold" in split and not chp:  # no district heating here: those homes burn gas
+            split = dict(split)
+            split["natural-gas"] = split.get("natural-gas", 0) + split.pop("heat-cold")
+        # transport and homes move most between the inventories
+        moved = change if kind == "monitoring" else 1.0
+        if kind == "monitoring" and sector in ("public-lighting", "municipal-buildings"):
+            moved = min(change * 0.9, 1.0) if change < 1 else change
+        total = population * per_head * moved * rng.uniform(0.95, 1.05)
+        for carrier, share in split.items():
+            if share:
+                cells.append(InventoryCell(sector=sector, carrier=carrier, mwh=round(total * share, -1)))
+    merged: dict[tuple[str, str], InventoryCell] = {}
+    for cell in cells:
+        if (cell.sector, cell.carrier) in merged:
+            merged[(cell.sector, cell.carrier)].mwh += cell.mwh
+        else:
+            merged[(cell.sector, cell.carrier)] = cell
+    plants = []
+    if pv and kind == "monitoring":
+        plants.append(InventoryPlant(product="electricity", kind="photovoltaics", mwh=round(population * pv / 1000, -1)))
+    if chp:
+        fuel = round(population * 0.6, -1)
+        plants.append(InventoryPlant(product="electricity", kind="chp", mwh=round(fuel * 0.35, -1),
+                                     inputs=[InventoryPlantInput(carrier="natural-gas", mwh=fuel)]))
+        heat_fuel = round(population * 0.7, -1)
+        plants.append(InventoryPlant(product="heat", kind="district-heating", mwh=round(heat_fuel * 0.85, -1),
+                                     inputs=[InventoryPlantInput(carrier="natural-gas", mwh=heat_fuel)]))
+    return Inventory(municipality=municipality, kind=kind, year=year, approach="ipcc", unit="t-co2",
+                     population=population, cells=list(merged.values()), plants=plants,
+                     green_electricity_mwh=round(population * 0.05, -1) if kind == "monitoring" else 0.0)
+
+
+def load_inventories(ctx: DemoContext) -> None:
+    """Baseline and monitoring inventories for two municipalities of each country, demo electricity factors."""
+    import random
+
+    rng = random.Random(15)  # its own: the other loaders' data stays as it was
+    today = utcnow().date()
+    _demo_factors(today)
+    towns = db.session.scalars(select(Municipality).where(Municipality.name.in_(INVENTORY_TOWNS))).all()
+    for town in sorted(towns, key=lambda t: t.name):
+        monitored, change, pv, chp = INVENTORY_TOWNS[town.name]
+        base_year = town.baseline_year or 2008
+        db.session.add(_inventory(rng, town, "baseline", base_year, 1.0, pv, chp))
+        if monitored:
+            year = min(base_year + rng.randint(8, 11), today.year - 2)
+            if year > base_year:
+                db.session.add(_inventory(rng, town, "monitoring", year, change, pv, chp))
+    db.session.flush()

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, EmailField, FloatField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from app.core.forms import BaseForm
@@ -30,6 +39,7 @@ class MunicipalityForm(BaseForm):
     reduction_target_percent = FloatField(_l("Reduction target (%)"),
                                           validators=[Optional(), NumberRange(min=0, max=100)])
     target_year = IntegerField(_l("Target year"), validators=_year)
+    target_per_capita = BooleanField(_l("The target is a reduction per inhabitant"))
     notes = TextAreaField(_l("Internal notes"), validators=[Optional(), Length(max=5000)],
                           description=_l("Seen only by its followers, its editors and the project's staff."))
 
@@ -91,3 +101,174 @@ class MemberForm(BaseForm):
     role = SelectField(_l("Link as"), choices=[
         ("follower", _l("Follower (coordinator or supporter)")),
         ("editor", _l("Editor (municipality officer)"))])
+
+
+# --- emission inventories ------------------------------------------------------------------------------
+
+def _cell_name(sector: str, carrier: str) -> str:
+    return f"c_{sector}_{carrier}".replace("-", "_")
+
+
+CELL_MAX = 32  # characters of a typed number ("1 234 567,89")
+PLANT_ROWS = 4
+HEAT_ROWS = 2
+
+
+class _LazyLabel:
+    """A translated label with its number, rendered in the reader's language."""
+
+    def __init__(self, message, n: int):
+        self.message, self.n = message, n
+
+    def __str__(self) -> str:
+        return str(self.message) % {"n": self.n}
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
+def _inventory_form_class():
+    from app.municipalities import inventory as calc
+
+    attrs = {
+        "kind": SelectField(_l("Kind"), validators=[DataRequired()],
+                            choices=[(k, v) for k, v in calc.KINDS.items()]),
+        "year": IntegerField(_l("Inventory year"), validators=[DataRequired(), NumberRange(min=1990, max=2100)]),
+        "approach": SelectField(_l("Approach"), choices=[(k, v) for k, v in calc.APPROACHES.items()],
+                                default="ipcc"),
+        "unit": SelectField(_l("Unit"), choices=[(k, v) for k, v in calc.UNITS.items()], default="t-co2"),
+        "population": IntegerField(_l("Population that year"), validators=_optional_number),
+        "green_electricity_mwh": StringField(_l("Certified green electricity bought by the local authority, MWh"),
+                                             validators=[Optional(), Length(max=CELL_MAX)]),
+        "heat_factor": StringField(_l("Heat supplier's emission factor, t CO2/MWh"),
+                                   validators=[Optional(), Length(max=CELL_MAX)],
+                                   description=_l("Leave empty when the heat comes from the local production above.")),
+        "other_fossil_factor": StringField(_l("Emission factor of other fossil fuels, t CO2/MWh"),
+                                           validators=[Optional(), Length(max=CELL_MAX)]),
+    }
+    for sector in calc.SECTORS:
+        for carrier in calc.allowed_carriers(sector):
+            attrs[_cell_name(sector, carrier)] = StringField(
+                _l("%(sector)s – %(carrier)s, MWh", sector=calc.SECTORS[sector][0],
+                   carrier=calc.CARRIERS[carrier][0]), validators=[Optional(), Length(max=CELL_MAX)])
+    fuels = [("", _l("No fuel"))] + [(c, v[0]) for c, v in calc.CARRIERS.items()
+                                      if c not in ("electricity", "heat-cold")]
+    labels = {
+        "e": (_l("Kind of plant %(n)d"), _l("Production of plant %(n)d, MWh"), _l("Fuel of plant %(n)d"),
+              _l("Fuel input of plant %(n)d, MWh")),
+        "h": (_l("Heat plant %(n)d"), _l("Heat delivered by heat plant %(n)d, MWh"), _l("Fuel of heat plant %(n)d"),
+              _l("Fuel input of heat plant %(n)d, MWh")),
+    }
+    for product, rows, kinds in (("e", PLANT_ROWS, calc.PLANT_KINDS), ("h", HEAT_ROWS, calc.HEAT_PLANT_KINDS)):
+        kind_label, mwh_label, fuel_label, fuel_mwh_label = labels[product]
+        for i in range(rows):
+            n = i + 1
+            attrs[f"{product}{i}_kind"] = SelectField(_LazyLabel(kind_label, n),
+                                                      choices=[("", "—")] + list(kinds.items()), default="")
+            attrs[f"{product}{i}_mwh"] = StringField(_LazyLabel(mwh_label, n),
+                                                     validators=[Optional(), Length(max=CELL_MAX)])
+            attrs[f"{product}{i}_fuel"] = SelectField(_LazyLabel(fuel_label, n), choices=fuels, default="")
+            attrs[f"{product}{i}_fuel_mwh"] = StringField(_LazyLabel(fuel_mwh_label, n),
+                                                          validators=[Optional(), Length(max=CELL_MAX)])
+    return type("InventoryForm", (BaseForm,), attrs)
+
+
+InventoryForm = _inventory_form_class()
+
+
+def _typed_number(value):
+    """A number as people type it: spaces as thousands separators, a decimal comma."""
+    if value is None:
+        return None
+    value = str(value).strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if "," in value and "." not in value:
+        value = value.replace(",", ".")
+    elif "," in value and "." in value:
+        value = value.replace(",", "")  # 1,234.5
+    return value or None
+
+
+def inventory_values(form) -> tuple[dict, dict[str, str]]:
+    """The service's input from the entry form, and the service's field names -> the form's fields."""
+    from app.municipalities import inventory as calc
+
+    names: dict[str, str] = {}
+    values = {k: form[k].data for k in ("kind", "year", "approach", "unit", "population")}
+    for key in ("green_electricity_mwh", "heat_factor", "other_fossil_factor"):
+        values[key] = _typed_number(form[key].data)
+    consumption = []
+    for sector in calc.SECTORS:
+        for carrier in calc.allowed_carriers(sector):
+            name = _cell_name(sector, carrier)
+            raw = _typed_number(form[name].data)
+            if raw is not None:
+                names[f"consumption.{len(consumption)}.mwh"] = name
+                names[f"consumption.{len(consumption)}.carrier"] = name
+                consumption.append({"sector": sector, "carrier": carrier, "mwh": raw})
+    values["consumption"] = consumption
+    for product, rows, key in (("e", PLANT_ROWS, "local_electricity"), ("h", HEAT_ROWS, "local_heat")):
+        plants = []
+        for i in range(rows):
+            kind, mwh = form[f"{product}{i}_kind"].data, _typed_number(form[f"{product}{i}_mwh"].data)
+            if not kind and mwh is None:
+                continue
+            n = len(plants)
+            names[f"{key}.{n}.kind"] = f"{product}{i}_kind"
+            names[f"{key}.{n}.mwh"] = f"{product}{i}_mwh"
+            names[f"{key}.{n}.inputs"] = f"{product}{i}_fuel"
+            names[f"{key}.{n}.inputs.0.carrier"] = f"{product}{i}_fuel"
+            names[f"{key}.{n}.inputs.0.mwh"] = f"{product}{i}_fuel_mwh"
+            fuel, fuel_mwh = form[f"{product}{i}_fuel"].data, _typed_number(form[f"{product}{i}_fuel_mwh"].data)
+            plants.append({"kind": kind, "mwh": mwh,
+                           "inputs": [{"carrier": fuel, "mwh": fuel_mwh}] if fuel or fuel_mwh else []})
+        values[key] = plants
+    return values, names
+
+
+def fill_inventory_form(form, inventory) -> None:
+    """Put a saved inventory into the entry form (GET of the edit page)."""
+    for key in ("kind", "year", "approach", "unit", "population"):
+        form[key].data = getattr(inventory, key)
+    for key in ("green_electricity_mwh", "heat_factor", "other_fossil_factor"):
+        value = getattr(inventory, key)
+        form[key].data = "" if value in (None, 0, 0.0) and key != "heat_factor" or value is None else f"{value:g}"
+    for cell in inventory.cells:
+        name = _cell_name(cell.sector, cell.carrier)
+        if name in form:
+            form[name].data = f"{cell.mwh:g}"
+    counters = {"electricity": 0, "heat": 0}
+    for plant in inventory.plants:
+        product = "e" if plant.product == "electricity" else "h"
+        i = counters[plant.product]
+        if i >= (PLANT_ROWS if product == "e" else HEAT_ROWS):
+            continue
+        counters[plant.product] += 1
+        form[f"{product}{i}_kind"].data = plant.kind
+        form[f"{product}{i}_mwh"].data = f"{plant.mwh:g}"
+        if plant.inputs:
+            form[f"{product}{i}_fuel"].data = plant.inputs[0].carrier
+            form[f"{product}{i}_fuel_mwh"].data = f"{plant.inputs[0].mwh:g}"
+
+
+class InventoryImportForm(BaseForm):
+    file = FileField(_l("CSV (sector, carrier, mwh) or XLSX laid out like the template"),
+                     validators=[FileRequired(), FileAllowed(["csv", "xlsx", "txt"])])
+
+
+class FactorForm(BaseForm):
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=1990, max=2100)])
+    approach = SelectField(_l("Approach"), validators=[DataRequired()])
+    factor = FloatField(_l("National electricity factor (NEEFE), t per MWh"),
+                        validators=[DataRequired(), NumberRange(min=0, max=5)])
+    source = StringField(_l("Source"), validators=[DataRequired(), Length(max=300)],
+                         description=_l("E.g. the JRC's published table, with its edition."))
+
+    def __init__(self, *args, **kwargs):
+        from app.municipalities import inventory as calc
+
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", _l("Choose…"))] + country_choices()
+        self.approach.choices = list(calc.APPROACHES.items())

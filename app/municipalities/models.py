@@ -3,7 +3,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import utcnow
@@ -33,6 +45,8 @@ class Municipality(db.Model):
     target_year: Mapped[int | None] = mapped_column(Integer)
     reduction_target_percent: Mapped[float | None] = mapped_column(Float)
     baseline_emissions_t: Mapped[float | None] = mapped_column(Float)  # t CO2 in the baseline year
+    # The target is a reduction per inhabitant (else of the total); progress from inventories follows it.
+    target_per_capita: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     notes: Mapped[str] = mapped_column(Text, default="")  # internal, for its followers and editors
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -44,6 +58,8 @@ class Municipality(db.Model):
     reports: Mapped[list[MonitoringReport]] = relationship(
         back_populates="municipality", cascade="all, delete-orphan",
         order_by="MonitoringReport.submitted_on")
+    inventories: Mapped[list[Inventory]] = relationship(
+        back_populates="municipality", cascade="all, delete-orphan", order_by="Inventory.year")
 
     def __repr__(self) -> str:
         return f"<Municipality {self.id} {self.name} ({self.country})>"
@@ -180,3 +196,141 @@ class MonitoringReport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     municipality: Mapped[Municipality] = relationship(back_populates="reports")
+
+
+class Inventory(db.Model):
+    """An emission inventory: the baseline (BEI) or a monitoring one (MEI) of a municipality for a year.
+
+    It holds energy (MWh by sector and carrier, local production); emissions are computed, never stored
+    (app/municipalities/inventory.py).
+    """
+
+    __tablename__ = "inventories"
+    __table_args__ = (
+        UniqueConstraint("municipality_id", "kind", "year", name="uq_inventories_municipality_kind_year"),
+        CheckConstraint("kind IN ('baseline', 'monitoring')", name="kind"),
+        CheckConstraint("approach IN ('ipcc', 'lca')", name="approach"),
+        CheckConstraint("unit IN ('t-co2', 't-co2-eq')", name="unit"),
+        CheckConstraint("year >= 1990 AND year <= 2100", name="year"),
+        CheckConstraint("population IS NULL OR population >= 0", name="population"),
+        CheckConstraint("green_electricity_mwh >= 0", name="green"),
+        CheckConstraint("heat_factor IS NULL OR heat_factor >= 0", name="heat_factor"),
+        CheckConstraint("other_fossil_factor IS NULL OR other_fossil_factor >= 0", name="other_fossil_factor"),
+        Index("uq_inventories_one_baseline", "municipality_id", unique=True,
+              sqlite_where=text("kind = 'baseline'"), postgresql_where=text("kind = 'baseline'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(Integer)
+    approach: Mapped[str] = mapped_column(String(8), default="ipcc")
+    unit: Mapped[str] = mapped_column(String(10), default="t-co2")
+    population: Mapped[int | None] = mapped_column(Integer)
+    green_electricity_mwh: Mapped[float] = mapped_column(Float, default=0.0)
+    heat_factor: Mapped[float | None] = mapped_column(Float)  # t/MWh, a supplier's
+    other_fossil_factor: Mapped[float | None] = mapped_column(Float)  # t/MWh
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="inventories")
+    cells: Mapped[list[InventoryCell]] = relationship(
+        back_populates="inventory", cascade="all, delete-orphan", order_by="InventoryCell.id")
+    plants: Mapped[list[InventoryPlant]] = relationship(
+        back_populates="inventory", cascade="all, delete-orphan", order_by="InventoryPlant.id")
+
+    def can_edit(self, user) -> bool:
+        return self.municipality.can_edit(user)
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.kind == "baseline"
+
+    def as_input(self):
+        """The plain values the calculation reads."""
+        from app.municipalities.inventory import InventoryInput, Plant
+
+        def plant(p):
+            return Plant(p.kind, p.mwh, {i.carrier: i.mwh for i in p.inputs})
+
+        return InventoryInput(
+            country=self.municipality.country, year=self.year, approach=self.approach,
+            population=self.population, consumption={(c.sector, c.carrier): c.mwh for c in self.cells},
+            local_electricity=[plant(p) for p in self.plants if p.product == "electricity"],
+            local_heat=[plant(p) for p in self.plants if p.product == "heat"],
+            green_electricity_mwh=self.green_electricity_mwh or 0.0, heat_factor=self.heat_factor,
+            other_fossil_factor=self.other_fossil_factor)
+
+
+class InventoryCell(db.Model):
+    """Final energy consumption of one sector and carrier, MWh."""
+
+    __tablename__ = "inventory_cells"
+    __table_args__ = (
+        UniqueConstraint("inventory_id", "sector", "carrier", name="uq_inventory_cells_inventory_sector_carrier"),
+        CheckConstraint("mwh >= 0", name="mwh"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inventory_id: Mapped[int] = mapped_column(ForeignKey("inventories.id", ondelete="CASCADE"))
+    sector: Mapped[str] = mapped_column(String(40))
+    carrier: Mapped[str] = mapped_column(String(40))
+    mwh: Mapped[float] = mapped_column(Float)
+
+    inventory: Mapped[Inventory] = relationship(back_populates="cells")
+
+
+class InventoryPlant(db.Model):
+    """Local electricity (or heat/cold) production counted in an inventory, with its fuel inputs."""
+
+    __tablename__ = "inventory_plants"
+    __table_args__ = (
+        CheckConstraint("product IN ('electricity', 'heat')", name="product"),
+        CheckConstraint("mwh >= 0", name="mwh"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inventory_id: Mapped[int] = mapped_column(ForeignKey("inventories.id", ondelete="CASCADE"), index=True)
+    product: Mapped[str] = mapped_column(String(12), default="electricity")
+    kind: Mapped[str] = mapped_column(String(40))
+    mwh: Mapped[float] = mapped_column(Float)
+
+    inventory: Mapped[Inventory] = relationship(back_populates="plants")
+    inputs: Mapped[list[InventoryPlantInput]] = relationship(
+        back_populates="plant", cascade="all, delete-orphan", order_by="InventoryPlantInput.id")
+
+
+class InventoryPlantInput(db.Model):
+    """Fuel burnt by a local plant, MWh."""
+
+    __tablename__ = "inventory_plant_inputs"
+    __table_args__ = (CheckConstraint("mwh >= 0", name="mwh"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plant_id: Mapped[int] = mapped_column(ForeignKey("inventory_plants.id", ondelete="CASCADE"), index=True)
+    carrier: Mapped[str] = mapped_column(String(40))
+    mwh: Mapped[float] = mapped_column(Float)
+
+    plant: Mapped[InventoryPlant] = relationship(back_populates="inputs")
+
+
+class EmissionFactor(db.Model):
+    """An emission factor admins maintain: national electricity factors (carrier electricity, per country,
+    year and approach) and life-cycle factors of fuels. The standard IPCC fuel factors are built in."""
+
+    __tablename__ = "emission_factors"
+    __table_args__ = (
+        UniqueConstraint("carrier", "country", "year", "approach", name="uq_emission_factors_key"),
+        CheckConstraint("approach IN ('ipcc', 'lca')", name="approach"),
+        CheckConstraint("factor >= 0", name="factor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier: Mapped[str] = mapped_column(String(40))
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    approach: Mapped[str] = mapped_column(String(8))
+    factor: Mapped[float] = mapped_column(Float)  # t CO2 (or CO2-eq) per MWh
+    source: Mapped[str] = mapped_column(String(300), default="")
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)  # demo data, not a published value
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

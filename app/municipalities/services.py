@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 # The columns of POST /municipalities (and of an import file); the first two are required.
 MUNICIPALITY_FIELDS = ("name", "country", "population", "supporting_organisation", "covenant_signed_on",
                        "seap_submitted_on", "baseline_year", "target_year", "reduction_target_percent",
-                       "baseline_emissions_t", "notes")
+                       "baseline_emissions_t", "notes", "target_per_capita")
 ACTION_FIELDS = ("title", "sector", "area", "instrument", "status", "responsible_body", "starts_on", "ends_on",
                  "completed_on", "expected_co2_t", "expected_energy_saving_mwh", "expected_renewable_mwh",
                  "investment_eur", "achieved_co2_t", "achieved_energy_saving_mwh", "achieved_renewable_mwh")
@@ -173,6 +173,16 @@ def clean_municipality(values: dict, *, partial: bool = False) -> dict:
         out["baseline_emissions_t"] = _number(values, "baseline_emissions_t", errors, minimum=0)
     if wanted("notes"):
         out["notes"] = _text(values, "notes", errors, max_len=5000, multiline=True) or ""
+    if wanted("target_per_capita"):
+        value = values.get("target_per_capita")
+        if isinstance(value, str):
+            value = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False,
+                     "": False}.get(value.strip().lower(), value)
+        if value is None:
+            value = False
+        if not isinstance(value, bool):
+            errors.add("target_per_capita", _l("Answer true or false."))
+        out["target_per_capita"] = value is True
     signed, submitted = out.get("covenant_signed_on"), out.get("seap_submitted_on")
     if signed and submitted and submitted < signed:
         errors.add("seap_submitted_on", _l("The action plan comes after signing the Covenant."))

@@ -15,11 +15,11 @@ from app.core.pagination import paginate
 from app.core.permissions import load_visible
 from app.core.reference import PROJECT_COUNTRIES
 from app.extensions import db
-from app.municipalities import bp, services
+from app.municipalities import bp, inventories, services
 from app.municipalities.charts import progress_chart
 from app.municipalities.codes import AREAS, INSTRUMENTS, REPORT_KINDS, STATUSES, label, sector_name
 from app.municipalities.forms import ActionForm, ImportForm, MemberForm, MunicipalityForm, ReportForm
-from app.municipalities.models import Municipality, MunicipalityMember, SeapAction
+from app.municipalities.models import Inventory, InventoryPlant, Municipality, MunicipalityMember, SeapAction
 
 
 @bp.app_context_processor
@@ -33,7 +33,27 @@ def _load(municipality_id: int, *, edit: bool = False) -> Municipality:
     return load_visible(Municipality, municipality_id, current_user,
                         can_change=(lambda m, u: m.can_edit(u)) if edit else None,
                         options=[selectinload(Municipality.actions), selectinload(Municipality.reports),
-                                 selectinload(Municipality.members).selectinload(MunicipalityMember.user)])
+                                 selectinload(Municipality.members).selectinload(MunicipalityMember.user),
+                                 selectinload(Municipality.inventories).selectinload(Inventory.cells),
+                                 selectinload(Municipality.inventories).selectinload(Inventory.plants)
+                                 .selectinload(InventoryPlant.inputs)])
+
+
+def _inventory_table(municipality: Municipality):
+    """(summaries with their missing factor, the progress from inventories, chart points)."""
+    book = inventories.FactorBook()
+    rows = []
+    for inventory in municipality.inventories:
+        result, missing = inventories.try_compute(inventory, book)
+        rows.append((inventory, result, missing))
+    measured = inventories.inventory_progress(municipality, book)
+    points = []
+    if measured is not None:
+        value = (lambda r: r.per_capita_t) if measured.per_capita else (lambda r: r.total_t)
+        points = [(measured.baseline.year, value(measured.baseline_result))] + [
+            (i.year, value(r)) for i, r, _m in rows
+            if i.kind == "monitoring" and r is not None and i.year > measured.baseline.year]
+    return rows, measured, points
 
 
 def _require_creator() -> None:
@@ -126,19 +146,22 @@ def answer_invitation(municipality_id: int, answer: str):
 def show(municipality_id: int):
     municipality = _load(municipality_id)
     progress = services.progress(municipality)
+    inventory_rows, measured, _points = _inventory_table(municipality)
     by_status = {code: [a for a in municipality.actions if a.status == code] for code in STATUSES}
     member_form = MemberForm() if municipality.can_invite(current_user) else None
     return render_template("municipalities/show.html", m=municipality, progress=progress, by_status=by_status,
                            can_edit=municipality.can_edit(current_user),
                            can_see_private=municipality.can_see_private(current_user), member_form=member_form,
                            can_remove=current_user.is_authenticated and current_user.is_admin,
-                           mine=municipality.membership(current_user), confirm_form=ConfirmForm())
+                           mine=municipality.membership(current_user), confirm_form=ConfirmForm(),
+                           inventory_rows=inventory_rows, measured=measured)
 
 
 @bp.route("/<int:municipality_id>/progress.svg")
 def progress_svg(municipality_id: int):
     municipality = _load(municipality_id)
-    return svg_response(progress_chart(services.progress(municipality), municipality.name))
+    _rows, _measured, points = _inventory_table(municipality)
+    return svg_response(progress_chart(services.progress(municipality), municipality.name, points))
 
 
 @bp.route("/<int:municipality_id>/edit", methods=["GET", "POST"])

@@ -21,6 +21,10 @@ INDICATORS: dict[str, tuple[object, object]] = {
     "municipalities": (_l("Municipalities followed"), _l("municipalities")),
     "actions_completed": (_l("SEAP actions completed"), _l("actions")),
     "expected_co2_t": (_l("Expected CO2 reduction"), _l("t CO2 per year")),
+    # measured by emission inventories: baseline minus the latest monitoring inventory
+    "measured_co2_reduction_t": (_l("Measured CO2 reduction (inventories)"), _l("t CO2 per year")),
+    "inventory_municipalities": (_l("Municipalities with a baseline and a monitoring inventory"),
+                                 _l("municipalities")),
 }
 # The project's targets (docs/domain.md); RESULTS_TARGETS in the configuration overrides them.
 DEFAULT_TARGETS = {"municipalities": 40, "actions_completed": 120}

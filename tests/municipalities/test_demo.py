@@ -26,3 +26,28 @@ def test_demo_load_tells_a_story(app, db, client):
                              .where(SeapAction.status == "completed")) > 150
     body = client.get("/api/v1/results").json
     assert body["municipalities"] == 80 and body["expected_co2_t"] > 0
+
+
+def test_demo_inventories(app, db, client):
+    from app.municipalities import inventories
+    from app.municipalities.models import EmissionFactor, Inventory
+
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(EmissionFactor).where(~EmissionFactor.demo)) == 0
+    countries = set(db.session.scalars(select(Municipality.country).join(Inventory.municipality)))
+    assert countries == {"BE", "HR", "GR", "IT", "PL", "ES"}
+    towns = db.session.scalars(select(Municipality).where(Municipality.inventories.any())).all()
+    progress = {t.name: inventories.inventory_progress(t) for t in towns}
+    assert all(p is not None for p in progress.values())  # every inventory computes
+    assert progress["Karlovac"].standing.on_track is False
+    assert sum(1 for p in progress.values() if p.standing.on_track) >= 8
+    assert progress["Koprivnica"].latest is None  # its editor enters the monitoring inventory
+    hasselt = progress["Hasselt"].baseline_result
+    per_head = hasselt.total_mwh / progress["Hasselt"].baseline.population
+    assert 8 < per_head < 12
+    by_sector = progress["Hasselt"].baseline_result.mwh_by_sector
+    assert sorted(by_sector, key=by_sector.get)[-2:] in (["residential-buildings", "private-transport"],
+                                                         ["private-transport", "residential-buildings"])
+    body = client.get("/api/v1/results").json
+    assert body["inventory_municipalities"] == 11 and body["measured_co2_reduction_t"] > 0

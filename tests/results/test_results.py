@@ -11,7 +11,8 @@ from app.core.indicators import register_indicators, register_time_series
 from tests.municipalities.conftest import MunicipalityFactories
 
 KEYS = {"trained_people", "sessions_held", "coaching_hours", "exchanges_completed", "good_practices",
-        "municipalities", "actions_completed", "expected_co2_t"}
+        "municipalities", "actions_completed", "expected_co2_t", "measured_co2_reduction_t",
+        "inventory_municipalities"}
 
 
 @pytest.fixture

@@ -1,0 +1,178 @@
+"""Emission inventory pages: the template table, the computed result, progress, overview, factors, files."""
+from __future__ import annotations
+
+import io
+
+from app.extensions import db
+from app.municipalities.models import EmissionFactor, Inventory
+
+
+def _factors():
+    for year, value in ((2010, 0.285), (2020, 0.2)):
+        db.session.add(EmissionFactor(carrier="electricity", country="BE", year=year, approach="ipcc",
+                                      factor=value, source="JRC test", demo=True))
+    db.session.commit()
+
+
+BASELINE = {"c_municipal_buildings_electricity": "1000", "c_municipal_buildings_natural_gas": "2 000",
+            "c_residential_buildings_heating_oil": "500", "c_public_lighting_electricity": "300",
+            "c_private_transport_diesel": "4000", "c_private_transport_gasoline": "3000,0"}
+
+
+def _post(client, town, data, **extra):
+    form = {"kind": "baseline", "year": "2010", "approach": "ipcc", "unit": "t-co2", "population": "1000"}
+    form.update(extra)
+    form.update(data)
+    return client.post(f"/municipalities/{town.id}/inventories/new", data=form)
+
+
+def test_enter_baseline_and_monitoring_in_the_template(client, make, munis, login, count_queries):
+    editor = make.user(com_role="municipality")
+    town = munis.municipality(editors=[editor], baseline_year=2010, target_year=2030, reduction_target_percent=40)
+    _factors()
+    login(editor)
+    page = client.get(f"/municipalities/{town.id}/inventories/new?kind=baseline")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'aria-label="Residential buildings – Natural gas, MWh"' in html
+    assert 'name="c_public_lighting_lignite"' not in html  # no cell where the template has none
+    assert "js/inventory.js" in html and "style=" not in html
+    response = _post(client, town, BASELINE)
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    baseline = db.session.scalar(db.select(Inventory).where(Inventory.municipality_id == town.id))
+    with count_queries() as q:
+        shown = client.get(response.headers["Location"])
+    assert q.count <= 14
+    html = shown.get_data(as_text=True)
+    assert "2,723" in html and "Why this number" in html and "EFE" in html and "demo value" in html
+    monitoring = _post(client, town, {k: v for k, v in BASELINE.items() if "transport" not in k} | {
+        "c_private_transport_diesel": "2000", "c_private_transport_gasoline": "1500", "e0_kind": "photovoltaics",
+        "e0_mwh": "100"}, kind="monitoring", year="2020")
+    assert monitoring.status_code == 302
+    with count_queries() as q:
+        page = client.get(f"/municipalities/{town.id}")
+    assert q.count <= 14  # the municipality page's 8, inventories with their cells and plants, the factors
+    html = page.get_data(as_text=True)
+    assert "Emission inventories" in html and "on track" in html
+    svg = client.get(f"/municipalities/{town.id}/sectors.svg")
+    assert svg.mimetype == "image/svg+xml" and b"Private and commercial transport" in svg.data
+    assert b"<script" not in svg.data
+    # export and import again
+    csv_text = client.get(f"/municipalities/{town.id}/inventories/{baseline.id}.csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0] == "sector,carrier,mwh" and "private-transport,diesel,4000" in csv_text
+    xlsx = client.get(f"/municipalities/{town.id}/inventories/{baseline.id}.xlsx")
+    assert xlsx.data[:2] == b"PK"
+    changed = csv_text.replace("private-transport,diesel,4000", "private-transport,diesel,5000")
+    client.post(f"/municipalities/{town.id}/inventories/{baseline.id}/import",
+                data={"file": (io.BytesIO(changed.encode()), "inv.csv")}, content_type="multipart/form-data")
+    assert "2,990" in client.get(f"/municipalities/{town.id}/inventories/{baseline.id}").get_data(as_text=True)
+    client.post(f"/municipalities/{town.id}/inventories/{baseline.id}/import",
+                data={"file": (io.BytesIO(xlsx.data), "inv.xlsx")}, content_type="multipart/form-data")
+    assert "2,723" in client.get(f"/municipalities/{town.id}/inventories/{baseline.id}").get_data(as_text=True)
+    bad = "sector,carrier,mwh\npublic-lighting,lignite,3\nresidential-buildings,natural-gas,-1\n"
+    answer = client.post(f"/municipalities/{town.id}/inventories/{baseline.id}/import",
+                         data={"file": (io.BytesIO(bad.encode()), "bad.csv")}, content_type="multipart/form-data",
+                         follow_redirects=True).get_data(as_text=True)
+    assert "line 2" in answer and "line 3" in answer and "Nothing was imported" in answer
+    assert "2,723" in answer
+
+
+def test_errors_land_on_the_cells(client, make, munis, login):
+    editor = make.user(com_role="municipality")
+    town = munis.municipality(editors=[editor])
+    _factors()
+    login(editor)
+    response = _post(client, town, {"c_residential_buildings_natural_gas": "-3",
+                                    "c_municipal_fleet_diesel": "lots"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="c_residential_buildings_natural_gas-error"' in html and 'id="c_municipal_fleet_diesel-error"' in html
+    missing = _post(client, town, {"c_municipal_buildings_electricity": "10"}, year="2015")
+    assert missing.status_code == 422
+    assert "No national electricity emission factor for BE in 2015" in missing.get_data(as_text=True)
+
+
+def test_another_municipalitys_editor_is_refused(client, make, munis, login):
+    editor, stranger = make.user(com_role="municipality"), make.user(com_role="municipality")
+    town = munis.municipality(editors=[editor])
+    munis.municipality(editors=[stranger])
+    _factors()
+    login(editor)
+    _post(client, town, BASELINE)
+    inventory = db.session.scalar(db.select(Inventory).where(Inventory.municipality_id == town.id))
+    client.post("/auth/logout")
+    login(stranger)
+    assert client.get(f"/municipalities/{town.id}/inventories/new").status_code == 403
+    assert _post(client, town, BASELINE, year="2011").status_code == 403
+    assert client.get(f"/municipalities/{town.id}/inventories/{inventory.id}/edit").status_code == 403
+    assert client.post(f"/municipalities/{town.id}/inventories/{inventory.id}/delete").status_code == 403
+    assert client.get(f"/municipalities/{town.id + 1}/inventories/{inventory.id}").status_code == 404
+
+
+def test_overview_and_factors_page(client, make, munis, login, count_queries):
+    coordinator = make.user(com_role="coordinator")
+    _factors()
+    towns = [munis.municipality(followers=[coordinator], baseline_year=2010, target_year=2030,
+                                reduction_target_percent=40) for _ in range(4)]
+    login(coordinator)
+    for i, town in enumerate(towns[:3]):
+        _post(client, town, BASELINE)
+        _post(client, town, {k: v for k, v in BASELINE.items() if "transport" not in k} | {
+            "c_private_transport_diesel": str(4000 - i * 1500), "c_private_transport_gasoline": "3000"},
+            kind="monitoring", year="2020")
+    with count_queries() as q:
+        page = client.get("/municipalities/overview?sort=reduction_percent&order=desc")
+    assert page.status_code == 200
+    assert q.count <= 14
+    html = page.get_data(as_text=True)
+    assert "on track" in html and "behind by" in html and "no baseline inventory" in html
+    assert html.index(towns[2].name) < html.index(towns[0].name)
+    csv_text = client.get("/municipalities/overview.csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith("name,country,baseline_year")
+    assert len(csv_text.strip().splitlines()) == 5
+    assert client.post("/municipalities/emission-factors", data={}).status_code == 403
+    client.post("/auth/logout")
+    login(make.admin())
+    saved = client.post("/municipalities/emission-factors", data={
+        "country": "HR", "year": "2012", "approach": "ipcc", "factor": "0.4", "source": "JRC 2024"})
+    assert saved.status_code == 302
+    assert "JRC 2024" in client.get("/municipalities/emission-factors").get_data(as_text=True)
+
+
+def test_results_count_the_inventories(client, make, munis, login):
+    editor = make.user(com_role="municipality")
+    town = munis.municipality(editors=[editor])
+    _factors()
+    login(editor)
+    _post(client, town, BASELINE)
+    _post(client, town, {k: v for k, v in BASELINE.items() if "transport" not in k}, kind="monitoring", year="2020")
+    body = client.get("/api/v1/results").json
+    assert body["inventory_municipalities"] == 1
+    assert body["measured_co2_reduction_t"] > 1800
+    assert body["by_country"]["BE"]["inventory_municipalities"] == 1
+    assert "expected_co2_t" in body
+    page = client.get("/results/").get_data(as_text=True)
+    assert "Measured CO2 reduction" in page
+
+
+def test_xlsx_bad_cells_are_reported_with_their_row(client, make, munis, login):
+    from openpyxl import load_workbook
+
+    editor = make.user(com_role="municipality")
+    town = munis.municipality(editors=[editor])
+    _factors()
+    login(editor)
+    _post(client, town, BASELINE)
+    inventory = db.session.scalar(db.select(Inventory).where(Inventory.municipality_id == town.id))
+    data = client.get(f"/municipalities/{town.id}/inventories/{inventory.id}.xlsx").data
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["Consumption"]
+    sheet["D5"] = -4  # municipal buildings, heat/cold
+    sheet["C12"] = "much"  # private transport, electricity
+    out = io.BytesIO()
+    book.save(out)
+    answer = client.post(f"/municipalities/{town.id}/inventories/{inventory.id}/import",
+                         data={"file": (io.BytesIO(out.getvalue()), "inv.xlsx")},
+                         content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "Nothing was imported" in answer and "line 5" in answer and "line 12" in answer
+    assert "2,723" in answer
