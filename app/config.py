@@ -27,7 +27,7 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     # Languages and time
-    LANGUAGES = ["en", "nl"]
+    LANGUAGES = ["en", "nl", "fr", "hr", "el", "it", "pl", "es"]  # tools/i18n.py keeps their catalogues complete
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
 

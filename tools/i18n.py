@@ -2,7 +2,7 @@
 
     python tools/i18n.py update    extract strings and update every catalogue's .po (nl, …)
     python tools/i18n.py compile   compile every .po to .mo
-    python tools/i18n.py check     fail when a string is missing or untranslated in Dutch
+    python tools/i18n.py check     fail when a string is missing or untranslated in a language; print the counts
     python tools/i18n.py carry     after `update`: fill untranslated strings from another catalogue that has
                                    them (a string that moved from one feature to another keeps its translation)
 """
@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
-LANGUAGES = ["nl"]  # complete catalogues; fr, hr, el, it, pl, es come next
+LANGUAGES = ["nl", "fr", "hr", "el", "it", "pl", "es"]  # complete catalogues beside English (app/config.py)
 FEATURES = ["courses", "coaching", "peers", "municipalities", "results", "notifications"]
 
 
@@ -39,7 +39,8 @@ def pybabel(*args: str) -> None:
 
 
 def extract(sources: list[Path], pot: Path) -> None:
-    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_ngettext:1,2", "-k", "Phrase",
+            "--no-location", "--sort-output",
             "--project", "Mayors in Action", "-o", str(pot), *[str(s.relative_to(ROOT)) for s in sources])
 
 
@@ -94,9 +95,11 @@ def carry() -> int:
     return filled
 
 
-def problems() -> list[str]:
-    """Strings in the code but not in a catalogue, or without a Dutch translation."""
+def problems(counts: dict[str, list[int]] | None = None) -> list[str]:
+    """Strings in the code but not in a catalogue, or without a translation in one of the languages.
+    `counts` collects, per language, [translated, wanted]."""
     found = []
+    counts = {} if counts is None else counts
     for directory, sources in catalogues().items():
         with tempfile.TemporaryDirectory() as tmp:
             pot = Path(tmp) / "messages.pot"
@@ -112,14 +115,18 @@ def problems() -> list[str]:
             with po.open("rb") as handle:
                 catalog = read_po(handle)
             have = {m.id: m for m in catalog if m.id}
+            tally = counts.setdefault(lang, [0, 0])
             for msgid in sorted(wanted, key=str):
                 message = have.get(msgid)
                 text = msgid if isinstance(msgid, str) else msgid[0]
+                tally[1] += 1
                 if message is None:
                     found.append(f"{po.relative_to(ROOT)}: not in catalogue: {text!r}")
                 elif message.fuzzy or not (all(message.string) if isinstance(message.string, tuple)
                                             else message.string):
                     found.append(f"{po.relative_to(ROOT)}: untranslated: {text!r}")
+                else:
+                    tally[0] += 1
     return found
 
 
@@ -132,8 +139,14 @@ def main() -> int:
     elif command == "carry":
         print(f"{carry()} translations carried over")
     elif command == "check":
-        issues = problems()
-        print("\n".join(issues) or "every string has its Dutch translation")
+        counts: dict[str, list[int]] = {}
+        issues = problems(counts)
+        if issues:
+            print("\n".join(issues))
+        for lang, (done, wanted) in counts.items():
+            print(f"{lang}: {done} of {wanted} strings translated")
+        if not issues:
+            print(f"every string has its translation in {', '.join(LANGUAGES)}")
         return 1 if issues else 0
     else:
         print(__doc__)

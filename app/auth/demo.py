@@ -43,6 +43,13 @@ PEOPLE = [
 DOMAIN = "demo.mayors-in-action.eu"
 
 
+def interface_language(languages: list[str]) -> str:
+    """A demo person's interface language: the first of theirs the platform speaks (so the eight appear)."""
+    from flask import current_app
+
+    return next((code for code in languages if code in current_app.config["LANGUAGES"]), "en")
+
+
 def load_users(ctx: DemoContext) -> None:
     """One password per demo load, printed by `make run`; scaled copies reuse its hash (bulk insert)."""
     password = secrets.token_urlsafe(9)
@@ -52,8 +59,8 @@ def load_users(ctx: DemoContext) -> None:
     for name, local, role, com_role, country, coach, organisation, languages in PEOPLE:
         user = User(email=f"{local}@{DOMAIN}", name=name, role=role, com_role=com_role, country=country,
                     is_coach=coach, organisation=organisation, languages=languages,
-                    timezone=country_timezone(country), language="en", com_role_status="granted",
-                    password_hash=template.password_hash)
+                    timezone=country_timezone(country), language=interface_language(languages),
+                    com_role_status="granted", password_hash=template.password_hash)
         db.session.add(user)
         users[local] = user
         if local in ("admin", "trainer", "eleni.coach", "nikos", "maria", "pieter"):
@@ -69,7 +76,7 @@ def load_users(ctx: DemoContext) -> None:
                     continue
                 rows.append(dict(email=f"{local}.{copy}@{DOMAIN}", name=f"{name} ({copy})", role=role,
                                  com_role=com_role, country=country, is_coach=coach, organisation=organisation,
-                                 languages=languages, timezone=country_timezone(country), language="en",
+                                 languages=languages, timezone=country_timezone(country), language=interface_language(languages),
                                  password_hash=template.password_hash, is_active_account=True,
                                  com_role_status="granted",
                                  session_version=1, notification_prefs=[]))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import (
     BooleanField,
     EmailField,
@@ -68,7 +69,7 @@ class RegisterForm(BaseForm, ProfileFields):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
     password = PasswordField(_l("Password"), validators=_password,
-                             description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
+                             description=lazy_ngettext("At least %(num)d character.", "At least %(num)d characters.", PASSWORD_MIN),
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), Length(max=PASSWORD_MAX),

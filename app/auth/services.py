@@ -10,6 +10,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
@@ -41,9 +42,9 @@ def password_problem(password: str | None, user_inputs: list[str] | None = None)
     (repeats, sequences, keyboard rows, dates). PASSWORD_MIN_SCORE (0-4) sets how hard to guess.
     """
     if not password or len(password) < PASSWORD_MIN:
-        return str(_l("Use at least %(n)d characters.", n=PASSWORD_MIN))
+        return ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", PASSWORD_MIN)
     if len(password) > PASSWORD_MAX:
-        return str(_l("Use at most %(n)d characters.", n=PASSWORD_MAX))
+        return ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", PASSWORD_MAX)
     minimum = int(current_app.config.get("PASSWORD_MIN_SCORE", 3))
     if minimum <= 0:
         return None
@@ -389,7 +390,7 @@ def create_api_token(user: User, name: str, expires_in_days: int | None = None) 
     returned once and never stored."""
     days = int(expires_in_days or current_app.config["API_TOKEN_DAYS"])
     if not 1 <= days <= TOKEN_DAYS_MAX:
-        message = str(_l("Choose between 1 and %(n)d days.", n=TOKEN_DAYS_MAX))
+        message = ngettext("Choose between 1 and %(num)d day.", "Choose between 1 and %(num)d days.", TOKEN_DAYS_MAX)
         raise Invalid(message, fields={"expires_in_days": [message]})
     name = (name or "").strip()[:80] or "API"
     plain = new_token("mia_")

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Text, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -293,8 +294,9 @@ def _active_between(coach_id: int, start: datetime, end: datetime, exclude_id: i
 def free_slots(profile: CoachProfile, first: date, last: date, now: datetime | None = None) -> list[Slot]:
     """Offered slots minus active appointments (and their buffers) and days at their maximum."""
     if (last - first).days > MAX_RANGE_DAYS:
-        raise Invalid(_("Ask for at most %(n)d days at once.", n=MAX_RANGE_DAYS), fields={
-            "to": [_("Ask for at most %(n)d days at once.", n=MAX_RANGE_DAYS)]})
+        message = ngettext("Ask for at most %(num)d day at once.", "Ask for at most %(num)d days at once.",
+                           MAX_RANGE_DAYS)
+        raise Invalid(message, fields={"to": [message]})
     if not profile.is_accepting:
         return []
     offered = offered_slots(profile, first, last, now)
@@ -394,7 +396,7 @@ def book_appointment(participant: User, *, coach_id: int, starts_at: datetime, t
         raise Invalid(_("Choose a topic from the list."), fields={"topic": [_("Choose a topic from the list.")]})
     agenda = (agenda or "").strip()
     if len(agenda) > AGENDA_MAX:
-        message = _("Use at most %(n)d characters.", n=AGENDA_MAX)
+        message = ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", AGENDA_MAX)
         raise Invalid(message, fields={"agenda": [message]})
     slot = _offered_slot(profile, starts_at, now)
     _lock_coach(coach_id, participant.id)
@@ -430,8 +432,9 @@ def _refresh_for_change(appointment: Appointment, user: User, now: datetime,
     if not appointment.is_booked:
         raise NotBooked(_("This appointment is no longer booked."))
     if not appointment.can_change(user, profile.cancel_cutoff_hours, now):
-        raise TooLate(_("Appointments can be changed until %(n)d hours before they start.",
-                        n=profile.cancel_cutoff_hours))
+        raise TooLate(ngettext("Appointments can be changed until %(num)d hour before they start.",
+                               "Appointments can be changed until %(num)d hours before they start.",
+                               profile.cancel_cutoff_hours))
     return profile
 
 
@@ -481,7 +484,7 @@ def record_summary(user: User, appointment: Appointment, *, summary: str, action
         raise NotAllowed(_("Only the coach records a summary, once the appointment has started."))
     summary, action_points = (summary or "").strip(), (action_points or "").strip()
     if not summary or len(summary) > SUMMARY_MAX or len(action_points) > SUMMARY_MAX:
-        message = _("Write a summary of at most %(n)d characters.", n=SUMMARY_MAX)
+        message = ngettext("Write a summary of at most %(num)d character.", "Write a summary of at most %(num)d characters.", SUMMARY_MAX)
         raise Invalid(message, fields={"summary": [message]})
     first_time = appointment.summary_at is None
     appointment.summary, appointment.action_points, appointment.summary_at = summary, action_points, now
@@ -596,17 +599,14 @@ def _notify(appointment: Appointment, what: str, actor: User | None = None) -> N
     for recipient, other in ((appointment.participant, appointment.coach),
                              (appointment.coach, appointment.participant)):
         language = recipient.language or current_app.config["BABEL_DEFAULT_LOCALE"]
-        from app.core.i18n import in_language, in_zone
+        from app.core.i18n import Phrase, in_language
 
         with in_language(language):
             ics = build_calendar([appointment_event(appointment, link)], method=invitation_method(appointment))
-
-        def subject(recipient=recipient):
-            return MAIL_SUBJECTS[what] % {"when": in_zone(appointment.starts_at, recipient.timezone, "short")}
-
         queue_mail(recipient, "cancellation" if what == "cancelled" else "coaching", f"coaching/mail/{what}",
-                   subject=subject, context={"appointment": appointment, "other": other, "actor": actor,
-                                             "link": link, "is_coach": recipient.id == appointment.coach_id},
+                   subject=Phrase.of(MAIL_SUBJECTS[what], when=appointment.starts_at), url=link,
+                   context={"appointment": appointment, "other": other, "actor": actor, "link": link,
+                            "is_coach": recipient.id == appointment.coach_id},
                    attachments=[calendar_attachment(ics, invitation_method(appointment),
                                                     filename=f"coaching-{appointment.id}.ics")],
                    dedupe_key=f"appointment:{appointment.id}:{appointment.sequence}:{what}:{recipient.id}")
@@ -621,11 +621,10 @@ def render_reminder(reminder) -> None:
     if recipient is None or not appointment.is_party(recipient):
         return
     other = appointment.participant if recipient.id == appointment.coach_id else appointment.coach
-    from app.core.i18n import in_zone
+    from app.core.i18n import Phrase
 
     queue_mail(recipient, "reminder", "coaching/mail/reminder",
-               subject=lambda: _("Reminder: coaching on %(when)s",
-                                 when=in_zone(appointment.starts_at, recipient.timezone, "short")),
+               subject=Phrase("Reminder: coaching on %(when)s", when=appointment.starts_at), url=_link(appointment),
                context={"appointment": appointment, "other": other, "link": _link(appointment)},
                dedupe_key=f"reminder:{reminder.id}")
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from babel.dates import format_date, format_time
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -261,16 +259,6 @@ def availability():
                                        to_zone(utcnow(), profile.timezone).date() + timedelta(days=13))[:12]
     return render_template("coaching/availability.html", form=form, profile=profile, weekday_names=WEEKDAY_NAMES,
                            preview=upcoming)
-
-
-@bp.app_template_filter("coaching_when")
-def _when(value: datetime | None, tz: str | None = None, date_format: str = "full") -> str:
-    """'Monday, 7 December 2026, 10:00' in the viewer's (or a given) zone and language, without seconds."""
-    if value is None:
-        return ""
-    local = to_zone(value, tz or viewer_timezone())
-    locale = get_locale() or "en"
-    return f"{format_date(local.date(), date_format, locale=locale)}, {format_time(local, 'short', locale=locale)}"
 
 
 @bp.app_template_filter("coaching_iso")

@@ -4,12 +4,12 @@ from contextlib import contextmanager
 from flask import current_app, flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, StopValidation, ValidationError
+from wtforms import Form, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.errors import DomainError
-from app.core.reference import INTERFACE_LANGUAGES
+from app.core.reference import INTERFACE_LANGUAGES, timezone_choices
 from app.core.text import control_problem
 from app.core.timeutil import is_valid_timezone
 from app.extensions import db
@@ -75,6 +75,17 @@ class ValidTimezone:
     def __call__(self, form, field):
         if field.data and not is_valid_timezone(field.data):
             raise ValidationError(self.message or _l("Unknown time zone."))
+
+
+class TimezoneForm(BaseForm):
+    """The visitor's zone picker: the six countries' zones first, then all."""
+
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired(), ValidTimezone()], validate_choice=False)
+    next = HiddenField(validators=[Length(max=500)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
 
 
 class LanguageForm(BaseForm):

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from flask import current_app, render_template, url_for
 from sqlalchemy import select
 
-from app.core.i18n import in_language
+from app.core.i18n import Phrase, in_language
 from app.core.models import OutboxAttachment, OutboxMessage
 from app.extensions import db
 
@@ -17,9 +17,10 @@ from app.extensions import db
 ESSENTIAL_KINDS = frozenset({"password_reset", "password_changed", "account", "cancellation"})
 
 # Called for each mail to a known user: `hook(user, kind, subject, url, in_app)`, also when the user
-# switched that kind of mail off. The notifications feature registers one that mirrors important mail
-# in the user's in-app list.
-MailHook = Callable[[object, str, str, "str | None", "bool | None"], None]
+# switched that kind of mail off. `subject` is the Phrase behind the subject when it has one (so it can
+# be shown later in another language), else its text. The notifications feature registers one that
+# mirrors important mail in the user's in-app list.
+MailHook = Callable[[object, str, "Phrase | str", "str | None", "bool | None"], None]
 
 
 def register_mail_hook(app, hook: MailHook) -> None:
@@ -95,13 +96,15 @@ def queue_mail(user, kind: str, template: str, *, subject, context: dict | None 
 
     The HTML part is the same text in the mail layout (paragraphs, links), so each mail is written once.
 
-    `subject` is a lazy string or a callable, evaluated in that language; dates use the recipient's
-    time zone. Returns None when the recipient switched this kind of mail off, or when `dedupe_key`
+    `subject` is a Phrase, a lazy string or a callable, evaluated in that language; dates use the
+    recipient's time zone. Returns None when the recipient switched this kind of mail off, or when `dedupe_key`
     was queued already.
 
-    Important mail is mirrored in the recipient's in-app notifications (with `url` as its link), even
-    when they switched the mail off; `in_app=False` prevents that, `in_app=True` forces it.
+    Important mail is mirrored in the recipient's in-app notifications (with `url` as its link, by
+    default the page the mail links to: its context's `link` or `url`), even when they switched the
+    mail off; `in_app=False` prevents that, `in_app=True` forces it.
     """
+    url = url or (context or {}).get("link") or (context or {}).get("url")
     if dedupe_key and db.session.scalar(select(OutboxMessage.id).filter_by(dedupe_key=dedupe_key)):
         return None
     wanted = user is None or kind in ESSENTIAL_KINDS or user.wants_mail(kind)
@@ -114,7 +117,7 @@ def queue_mail(user, kind: str, template: str, *, subject, context: dict | None 
     with in_language(language), _recipient_timezone(user):
         subject_text = str(subject() if callable(subject) else subject)
         for hook in hooks:
-            hook(user, kind, subject_text, url, in_app)
+            hook(user, kind, Phrase.of(subject) or subject_text, url, in_app)
         if not wanted:
             return None
         path = f"{template}.txt" if "/" in template else f"mail/{template}.txt"

@@ -39,7 +39,15 @@ PROJECT_COUNTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "ES": ("Europe/Madrid", ("es", "ca", "eu", "gl")),
 }
 
-# Interface languages: en and nl are complete; the others come next.
+# The other countries whose municipalities sign the Covenant of Mayors – Europe (the EU, the EEA,
+# the United Kingdom, Switzerland, the Western Balkans, Türkiye and the Eastern Partnership) and the
+# Covenant's Mediterranean signatories: after the six in country lists, before the rest of the world.
+COVENANT_COUNTRIES = frozenset((
+    "AT", "BG", "CY", "CZ", "DE", "DK", "EE", "FI", "FR", "HU", "IE", "LT", "LU", "LV", "MT", "NL", "PT", "RO",
+    "SE", "SI", "SK", "IS", "LI", "NO", "CH", "GB", "AL", "BA", "ME", "MK", "RS", "XK", "TR", "AM", "AZ", "BY",
+    "GE", "MD", "UA", "MA", "TN", "DZ", "EG", "IL", "JO", "LB", "PS"))
+
+# Interface languages, each named in itself (the language menu).
 INTERFACE_LANGUAGES = {"en": "English", "nl": "Nederlands", "fr": "Français", "hr": "Hrvatski",
                        "el": "Ελληνικά", "it": "Italiano", "pl": "Polski", "es": "Español"}
 
@@ -90,16 +98,40 @@ def country_languages(code: str) -> list[str]:
 
 
 def countries(project_first: bool = True) -> list[dict]:
-    """Every country, the project's six first, with zone and languages."""
+    """Every country with zone and languages: the project's six first, then the other Covenant
+    countries, then the rest, each group by name in the viewer's language."""
     codes = list(_country_codes())
-    rest = sorted((c for c in codes if c not in PROJECT_COUNTRIES), key=country_name)
-    ordered = list(PROJECT_COUNTRIES) + rest if project_first else sorted(codes, key=country_name)
+    if project_first:
+        covenant = sorted((c for c in codes if c in COVENANT_COUNTRIES), key=_by_name)
+        rest = sorted((c for c in codes if c not in PROJECT_COUNTRIES and c not in COVENANT_COUNTRIES), key=_by_name)
+        ordered = sorted(PROJECT_COUNTRIES, key=_by_name) + covenant + rest
+    else:
+        ordered = sorted(codes, key=_by_name)
     return [{"code": c, "name": country_name(c), "timezone": country_timezone(c),
              "languages": country_languages(c)} for c in ordered]
 
 
+def _by_name(code: str) -> str:
+    from app.core.search import normalise
+
+    return normalise(country_name(code))  # "Österreich" among the O's, "Ελλάδα" with the E's of Greek
+
+
 def country_choices() -> list[tuple[str, str]]:
     return [(c["code"], c["name"]) for c in countries()]
+
+
+def timezone_choices() -> dict[str, list[tuple[str, str]]]:
+    """Zones for a select, in groups: the six countries' zones first (named with their countries), then all."""
+    from app.core.timeutil import all_timezones
+
+    first = {}
+    for code, (tz, _languages) in PROJECT_COUNTRIES.items():
+        first.setdefault(tz, []).append(country_name(code))
+    project = [(tz, f"{tz} · {', '.join(names)}") for tz, names in first.items()]
+    rest = [(tz, tz) for tz in sorted(all_timezones()) if tz not in first and "/" in tz
+            and not tz.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))]
+    return {str(_l("The project's countries")): project, str(_l("All time zones")): [("UTC", "UTC"), *rest]}
 
 
 def language_name(code: str) -> str:

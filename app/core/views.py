@@ -1,14 +1,17 @@
 """Pages everyone sees: home, contact, language switch, health, calendar feeds."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from urllib.parse import quote
+
+from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
 from app.core import bp
 from app.core.calendar import build_calendar, feed_events, ics_response, user_for_feed_token
-from app.core.forms import LanguageForm
+from app.core.forms import LanguageForm, TimezoneForm
+from app.core.i18n import LANGUAGE_COOKIE, ZONE_COOKIE, viewer_timezone
 from app.core.reference import PROJECT_COUNTRIES
 from app.core.urls import safe_next
 from app.extensions import csrf, db, limiter
@@ -24,15 +27,39 @@ def contact():
     return render_template("contact.html", contact_email=current_app.config["CONTACT_EMAIL"])
 
 
+YEAR = 365 * 24 * 3600
+
+
 @bp.route("/language", methods=["POST"])
 def set_language():
+    """Visitors keep their choice in a cookie for a year; signed-in people in their profile too."""
     form = LanguageForm()
+    response = redirect(safe_next(request.form.get("next")) or url_for("core.home"))
     if form.validate_on_submit():
         session["language"] = form.language.data
+        response.set_cookie(LANGUAGE_COOKIE, form.language.data, max_age=YEAR, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
         if current_user.is_authenticated:
             current_user.language = form.language.data
             db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or url_for("core.home"))
+    return response
+
+
+@bp.route("/zone", methods=["GET", "POST"])
+def set_zone():
+    """The zone times are shown in: the browser's by default (static/js/app.js), or the one chosen here;
+    a signed-in person's is their profile's."""
+    form = TimezoneForm(next=request.args.get("next", ""), timezone=viewer_timezone())
+    if form.validate_on_submit():
+        response = redirect(safe_next(form.next.data) or url_for("core.home"))
+        response.set_cookie(ZONE_COOKIE, quote(form.timezone.data, safe=""), max_age=YEAR, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+        if current_user.is_authenticated:
+            current_user.timezone = form.timezone.data
+            db.session.commit()
+        flash(_("Times are now shown in %(zone)s.", zone=form.timezone.data), "success")
+        return response
+    return render_template("zone.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/healthz")

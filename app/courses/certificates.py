@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-from app.core.i18n import in_language
+from app.core.i18n import format_day, in_language
 from app.core.reference import topic_name
 from app.courses.models import Certificate
 
@@ -53,7 +52,7 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
             "heading": _("Certificate of attendance"),
             "intro": _("This certifies that"),
             "completed": _("took part in the training module"),
-            "date": _("Completed on %(date)s", date=format_date(certificate.completed_at.date(), "long")),
+            "date": _("Completed on %(date)s", date=format_day(certificate.completed_at, "long")),
             "verify": _("Verification code %(code)s – check it at %(url)s", code=certificate.code, url=verify_url),
             "topics": ", ".join(topic_name(t) for t in module.topics[:4]),
             "trainers": _("Trainers: %(names)s", names=", ".join(t.name for t in module.trainers)),

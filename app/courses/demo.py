@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 
 from app.auth.models import User
 from app.core.demo import DemoContext
+from app.core.search import country_names, normalise
 from app.core.timeutil import local_to_utc, to_zone, utcnow
 from app.courses.models import (
     Certificate,
@@ -231,7 +232,21 @@ def _module(rows: _Rows, spec: dict, copy: int, names: dict, pool: list[int], rn
                                           issued_at=max(ends) + timedelta(days=1)))
 
 
+def _search_texts(rows: _Rows) -> None:
+    """Bulk inserts skip the models' flush hooks: the search text is written as Module.search_words says."""
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_({u for _, u in rows.trainers}))).all())
+    words = [[m["title"], m.get("summary", "")] for m in rows.modules]
+    for index, user_id in rows.trainers:
+        words[index].append(names.get(user_id, ""))
+    for s in rows.sessions:
+        if s.get("status", "scheduled") != "cancelled":
+            words[s["module"]] += [s.get("location", ""), country_names(s.get("country"))]
+    for module, parts in zip(rows.modules, words, strict=True):
+        module["search_text"] = normalise(*parts)
+
+
 def _flush(rows: _Rows) -> None:
+    _search_texts(rows)
     module_ids = list(db.session.scalars(insert(Module).returning(Module.id, sort_by_parameter_order=True),
                                          rows.modules))
     db.session.execute(insert(module_trainers), [{"module_id": module_ids[m], "user_id": u} for m, u in rows.trainers])

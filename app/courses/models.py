@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.auth.models import User
 from app.core.markdown import render_markdown
+from app.core.search import Searchable, country_names
 from app.core.timeutil import as_utc, utcnow
 from app.core.types import JSONList, SafeHTML, UTCDateTime
 from app.extensions import db
@@ -56,7 +57,7 @@ module_prerequisites = Table(
 )
 
 
-class Module(db.Model):
+class Module(Searchable, db.Model):
     __tablename__ = "course_modules"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'archived')", name="status"),
@@ -74,6 +75,8 @@ class Module(db.Model):
     description_html: Mapped[str] = mapped_column(SafeHTML, default="", server_default="")
     objectives_html: Mapped[str] = mapped_column(SafeHTML, default="", server_default="")
     topics: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    # app.core.search: title, summary, trainers and places, normalised; kept up to date on every flush.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     language: Mapped[str] = mapped_column(String(8), default="en", index=True)
     level: Mapped[str] = mapped_column(String(16), default="beginner")
     format: Mapped[str] = mapped_column(String(16), default="in_person", index=True)
@@ -132,6 +135,13 @@ class Module(db.Model):
                     Enrolment.status == "enrolled").limit(1)) is not None
         return enrolled
 
+    searched_attributes = ("title", "summary", "trainers")
+
+    def search_words(self) -> list:
+        """What the catalogue search finds it by: title, summary, trainers, places (topics: by code)."""
+        places = [(s.location, country_names(s.country)) for s in self.sessions if s.status != "cancelled"]
+        return [self.title, self.summary, *(t.name for t in self.trainers), *(p for place in places for p in place)]
+
     @validates(*MARKDOWN_COLUMNS)
     def _render(self, key: str, value: str | None) -> str | None:
         """Setting the Markdown renders its HTML, once (services, demo data and factories alike)."""
@@ -157,6 +167,7 @@ class TrainingSession(db.Model):
         CheckConstraint("ends_at > starts_at", name="times"),
         Index("ix_course_sessions_module_start", "module_id", "starts_at"),
     )
+    search_owner_attributes = ("location", "country", "status", "module_id")  # the module is found by its places
 
     id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("course_modules.id", ondelete="CASCADE"))
@@ -181,6 +192,9 @@ class TrainingSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     module: Mapped[Module] = relationship(back_populates="sessions")
+
+    def search_owner(self) -> Module | None:
+        return self.module
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="session", cascade="all, delete-orphan",
                                                        order_by="Enrolment.id")
 

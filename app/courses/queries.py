@@ -7,11 +7,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, Text, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
+from app.core import search
 from app.core.timeutil import utcnow
 from app.courses.models import Certificate, Enrolment, Feedback, Module, TrainingSession
 from app.extensions import db
 
 WHEN_CHOICES = ("", "upcoming", "30", "90")
+
+
+def _tagged_any(codes: list[str]):
+    """Modules tagged with one of the topics. JSON text: match the quoted code (type_coerce keeps
+    JSONList from encoding the pattern)."""
+    return or_(*(type_coerce(Module.topics, Text).like(f'%"{code.replace("%", "")}"%') for code in codes))
 
 
 def module_query(user, *, q: str = "", topic: str = "", language: str = "", format: str = "",
@@ -22,12 +29,10 @@ def module_query(user, *, q: str = "", topic: str = "", language: str = "", form
     query = select(Module)
     if not (user and getattr(user, "is_authenticated", False) and user.is_trainer):
         query = query.where(Module.status == "published")
-    if q := (q or "").strip().lower()[:100]:
-        like = "%" + q.replace("\\", "").replace("%", "").replace("_", " ") + "%"
-        query = query.where(or_(func.lower(Module.title).like(like), func.lower(Module.summary).like(like)))
+    if (matching := search.condition(Module.search_text, q, _tagged_any)) is not None:
+        query = query.where(matching)
     if topic:
-        # JSON text: match the quoted code (type_coerce keeps JSONList from encoding the pattern).
-        query = query.where(type_coerce(Module.topics, Text).like(f'%"{topic.replace("%", "")}"%'))
+        query = query.where(_tagged_any([topic]))
     if language:
         query = query.where(Module.language == language)
     if format:

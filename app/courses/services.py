@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -291,9 +292,10 @@ def update_session(actor: User, session: TrainingSession, **values) -> TrainingS
     if problems := _session_problems(merged):
         raise Invalid(fields=problems)
     if merged["capacity"] < session.enrolled_count:
-        raise Invalid(fields={"capacity": [str(_l(
-            "%(n)d people hold a seat: remove people first or keep at least that many seats.",
-            n=session.enrolled_count))]})
+        raise Invalid(fields={"capacity": [str(lazy_ngettext(
+            "%(num)d person holds a seat: remove people first or keep at least that many seats.",
+            "%(num)d people hold a seat: remove people first or keep at least that many seats.",
+            session.enrolled_count))]})
     moved = any(k in changes and changes[k] != getattr(session, k)
                 for k in ("starts_at", "ends_at", "location", "online_url"))
     for key, value in changes.items():
@@ -815,7 +817,7 @@ def digest_lines(user: User, now: datetime | None = None) -> list[str]:
                TrainingSession.starts_at >= now, TrainingSession.starts_at < now + timedelta(days=7))
         .options(selectinload(TrainingSession.module)).order_by(TrainingSession.starts_at)).all()
     return [_("%(when)s · %(title)s: %(enrolled)d of %(capacity)d seats, %(waiting)d waiting, "
-              "%(pending)d to approve", when=in_zone(session.starts_at, user.timezone, "short"),
+              "%(pending)d to approve", when=in_zone(session.starts_at, user.timezone),
               title=session.module.title, enrolled=session.enrolled_count, capacity=session.capacity,
               waiting=session.waitlist_count, pending=pending_count)
             for session, pending_count in rows]

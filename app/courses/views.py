@@ -5,10 +5,9 @@ import csv
 import io
 from datetime import datetime
 
-from babel.dates import format_datetime as babel_format_datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale, get_timezone
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +16,7 @@ from app.auth.models import User
 from app.auth.services import find_user_by_email
 from app.core.calendar import ics_response
 from app.core.forms import ConfirmForm, saving
+from app.core.i18n import format_day, format_span
 from app.core.pagination import paginate
 from app.core.permissions import load_visible, role_required
 from app.core.reference import TOPICS
@@ -83,17 +83,8 @@ def index():
 def _lines(sessions: dict[int, list[TrainingSession]]) -> dict[int, list[tuple[TrainingSession, str]]]:
     """Each session with its dates in the viewer's zone and language, formatted once per page
     (the catalogue shows up to 60 of them: Babel's per-call context lookups add up)."""
-    tz, locale = get_timezone(), get_locale()
-    out = {}
-    for module_id, items in sessions.items():
-        out[module_id] = []
-        for s in items:
-            start = babel_format_datetime(s.starts_at, "EEE d MMM y, HH:mm", tzinfo=tz, locale=locale)
-            same_day = to_zone(s.starts_at, str(tz)).date() == to_zone(s.ends_at, str(tz)).date()
-            end = babel_format_datetime(s.ends_at, "HH:mm" if same_day else "EEE d MMM, HH:mm", tzinfo=tz,
-                                        locale=locale)
-            out[module_id].append((s, f"{start}–{end}"))
-    return out
+    return {module_id: [(s, format_span(s.starts_at, s.ends_at)) for s in items]
+            for module_id, items in sessions.items()}
 
 
 @bp.route("/modules/<int:module_id>")
@@ -370,7 +361,7 @@ def move_enrolment(session_id: int, enrolment_id: int):
             moved = services.move_enrolment(current_user, enrolment, target=target)
         if saved:
             flash(_("%(name)s moved to the session of %(date)s: %(status)s.", name=moved.user.name,
-                    date=format_date(target.starts_at), status=ENROLMENT_LABELS[moved.status]), "success")
+                    date=format_day(target.starts_at), status=ENROLMENT_LABELS[moved.status]), "success")
     return redirect(url_for("courses.session_detail", session_id=session.id) + "#participants")
 
 
@@ -382,7 +373,7 @@ def attendance(session_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         marks = {e.user_id: f"attended-{e.user_id}" in request.form for e in people}
-        with saving(success=_("Attendance is saved: %(n)d present.", n=sum(marks.values()))) as saved:
+        with saving(success=ngettext("Attendance is saved: %(num)d present.", "Attendance is saved: %(num)d present.", sum(marks.values()))) as saved:
             services.record_attendance(current_user, session, marks=marks)
         if saved:
             return redirect(url_for("courses.attendance", session_id=session.id))

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -77,7 +77,7 @@ def _text(values: dict, name: str, errors: _Errors, *, required=False, max_len=2
         errors.add(name, problem)
     value = value.strip()
     if len(value) > max_len:
-        errors.add(name, _l("Use at most %(n)d characters.", n=max_len))
+        errors.add(name, lazy_ngettext("Use at most %(num)d character.", "Use at most %(num)d characters.", max_len))
     return value
 
 

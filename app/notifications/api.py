@@ -17,7 +17,7 @@ blp = Blueprint("notifications_api", __name__, description="The caller's notific
 class NotificationSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
-    text = fields.String()
+    text = fields.String(attribute="shown_text")
     url = fields.String()
     created_at = UTCDateTime()
     read_at = UTCDateTime()

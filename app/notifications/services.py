@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 
 from app.core.errors import Invalid, NotFound
-from app.core.i18n import in_language
+from app.core.i18n import Phrase, in_language
 from app.core.mail import ESSENTIAL_KINDS, mail_kinds_for
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -30,14 +30,23 @@ def _path_only(url: str | None) -> str:
 
 
 def notify(user, kind: str, text, url: str | None = None) -> Notification:
-    """Add an in-app notification; `text` (lazy string or callable) is rendered in the user's language."""
-    if callable(text):
+    """Add an in-app notification about the page at `url`.
+
+    `text` is best a Phrase (or a lazy string `_l(msgid, **params)`): it is stored as its source and
+    parameters and shown in the reader's language and zone of the day. Plain text (or a callable giving
+    it) is stored as it is, rendered in the user's language."""
+    phrase = Phrase.of(text)
+    if phrase is not None:
+        with in_language(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            text = phrase.render()
+    elif callable(text):
         with in_language(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
             text = text()
     elif not isinstance(text, str):
         with in_language(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
             text = str(text)
-    notification = Notification(user_id=user.id, kind=kind[:40], text=text[:300], url=_path_only(url)[:500])
+    notification = Notification(user_id=user.id, kind=kind[:40], text=text[:300], url=_path_only(url)[:500],
+                                phrase=phrase.to_json() if phrase is not None else None)
     db.session.add(notification)
     g.pop("_unread_notifications", None)
     return notification

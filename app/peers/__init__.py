@@ -24,7 +24,7 @@ def init_app(app) -> None:
     register_archive_table(app, "peer_messages", ("id", "exchange_id", "author_id", "body", "created_at"))
     register_archive_table(app, "peer_meetings", ("id", "exchange_id", "kind", "starts_at", "ends_at", "timezone",
                            "place", "notes", "status", "sequence", "created_by_id", "created_at"))
-    register_archive_table(app, "good_practices", ("id", "exchange_id", "title", "summary", "activities", "results",
+    register_archive_table(app, "good_practices", ("id", "exchange_id", "title", "summary", "summary_en", "activities", "results",
                            "transferability", "topic", "countries", "language", "status", "review_note",
                            "submitted_by_id", "reviewed_by_id", "submitted_at", "published_at", "former_credits"),
                            fts=("title", "summary", "results", "transferability", "body"))

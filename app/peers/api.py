@@ -146,6 +146,7 @@ class GoodPracticeSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     summary = fields.String()
+    summary_en = fields.String()
     activities = fields.String()
     results = fields.String()
     transferability = fields.String()
@@ -167,6 +168,7 @@ class PracticeArgs(PageArgs):
 
 class ReviewInSchema(InputSchema):
     note = Text(load_default="", validate=validate.Length(max=5000))
+    summary_en = Text(load_default=None, validate=validate.Length(max=5000))
 
 
 class RoundInSchema(InputSchema):
@@ -373,10 +375,13 @@ def _review(practice_id: int, review, **values):
 
 
 @blp.route("/good-practices/<int:practice_id>/publish", methods=["POST"])
+@blp.arguments(ReviewInSchema, required=False)
 @blp.response(200, GoodPracticeSchema)
-def publish(practice_id):
-    """Publish a submitted report (trainers, admins)."""
-    return _review(practice_id, services.publish_practice)
+def publish(data, practice_id):
+    """Publish a submitted report (trainers, admins); optionally with a note and the English summary
+    shown beside the original language."""
+    return _review(practice_id, services.publish_practice, note=data.get("note", ""),
+                   summary_en=data.get("summary_en"))
 
 
 @blp.route("/good-practices/<int:practice_id>/request-changes", methods=["POST"])
@@ -384,7 +389,8 @@ def publish(practice_id):
 @blp.response(200, GoodPracticeSchema)
 def request_changes(data, practice_id):
     """Send a report back to its authors with a note (trainers, admins)."""
-    return _review(practice_id, services.request_practice_changes, note=data["note"])
+    return _review(practice_id, services.request_practice_changes, note=data["note"],
+                   summary_en=data.get("summary_en"))
 
 
 # Pairing rounds ---------------------------------------------------------------------------------

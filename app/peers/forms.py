@@ -135,11 +135,15 @@ class ReportForm(BaseForm):
 
 
 class ReviewForm(BaseForm):
+    summary_en = TextAreaField(_l("Summary in English"), validators=[Optional(), Length(max=5000)],
+                               render_kw={"rows": 4},
+                               description=_l("Shown to readers who do not read the report’s language. "
+                                              "Write or correct it before publishing."))
     note = TextAreaField(_l("Note to the authors"), validators=[Optional(), Length(max=5000)],
                          render_kw={"rows": 3})
 
     def values(self) -> dict:
-        return form_values(self, note="")
+        return form_values(self, note="", summary_en="")
 
 
 class RoundForm(BaseForm):

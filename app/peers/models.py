@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.search import Searchable, country_names
 from app.core.timeutil import utcnow
 from app.core.types import JSONList, UTCDateTime
 from app.extensions import db
@@ -199,7 +200,7 @@ class Meeting(db.Model):
     exchange: Mapped[Exchange] = relationship(back_populates="meetings")
 
 
-class GoodPractice(db.Model):
+class GoodPractice(Searchable, db.Model):
     """An exchange's final report; public once a trainer or admin publishes it."""
 
     __tablename__ = "good_practices"
@@ -212,12 +213,16 @@ class GoodPractice(db.Model):
     exchange_id: Mapped[int | None] = mapped_column(ForeignKey("peer_exchanges.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
+    # The summary in English, beside the original language: written or edited by the reviewer when publishing.
+    summary_en: Mapped[str] = mapped_column(Text, default="", server_default="")
     activities: Mapped[str] = mapped_column(Text, default="")  # what was done
     results: Mapped[str] = mapped_column(Text, default="")
     transferability: Mapped[str] = mapped_column(Text, default="")
     topic: Mapped[str] = mapped_column(String(40), index=True)
     countries: Mapped[list[str]] = mapped_column(JSONList, default=list)
     language: Mapped[str] = mapped_column(String(8), default="en", index=True)  # language of the text
+    # app.core.search: title, summaries, results and countries, normalised; kept up to date on every flush.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
     review_note: Mapped[str] = mapped_column(Text, default="")
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -230,6 +235,18 @@ class GoodPractice(db.Model):
 
     exchange: Mapped[Exchange | None] = relationship(back_populates="practice")
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+
+    searched_attributes = ("title", "summary", "summary_en", "results", "countries")
+
+    def search_words(self) -> list:
+        """What the library's search finds it by (its topic: by code, see app.core.search)."""
+        return [self.title, self.summary, self.summary_en, self.results, *map(country_names, self.countries or [])]
+
+    def summary_for(self, language: str | None) -> str:
+        """The summary a reader of `language` can read: the original, or the English one beside it."""
+        if language == self.language or not self.summary_en:
+            return self.summary
+        return self.summary_en
 
     @property
     def is_published(self) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.core import search
 from app.core.calendar import CalendarEvent, build_calendar, uid_for
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import calendar_attachment, queue_mail
@@ -522,17 +523,20 @@ def submit_report(user, exchange: Exchange, *, title: str, summary: str, results
     return practice
 
 
-def publish_practice(user, practice: GoodPractice, *, note: str = "") -> GoodPractice:
-    """A trainer or admin publishes a submitted report in the library (publishing twice is harmless)."""
-    return _review_practice(user, practice, "publish", note)
+def publish_practice(user, practice: GoodPractice, *, note: str = "", summary_en: str | None = None) -> GoodPractice:
+    """A trainer or admin publishes a submitted report in the library (publishing twice is harmless),
+    with the English summary shown beside the original language (None keeps the one it has)."""
+    return _review_practice(user, practice, "publish", note, summary_en)
 
 
-def request_practice_changes(user, practice: GoodPractice, *, note: str) -> GoodPractice:
+def request_practice_changes(user, practice: GoodPractice, *, note: str,
+                             summary_en: str | None = None) -> GoodPractice:
     """A trainer or admin sends a submitted report back to its authors, saying what should change."""
-    return _review_practice(user, practice, "request_changes", note)
+    return _review_practice(user, practice, "request_changes", note, summary_en)
 
 
-def _review_practice(user, practice: GoodPractice, action: str, note: str = "") -> GoodPractice:
+def _review_practice(user, practice: GoodPractice, action: str, note: str = "",
+                     summary_en: str | None = None) -> GoodPractice:
     if not GoodPractice.can_review(user):
         raise NotAllowed(_("Only trainers and administrators review good practices."))
     if action == "request_changes" and not (note or "").strip():
@@ -550,6 +554,8 @@ def _review_practice(user, practice: GoodPractice, action: str, note: str = "") 
             return practice  # publishing twice is harmless
         raise WrongState(_("Only submitted reports are reviewed."))
     db.session.refresh(practice)
+    if summary_en is not None:
+        practice.summary_en = summary_en.strip()[:5000]
     if practice.exchange is not None:
         for person in practice.exchange.people:
             _notify(person, "peer_exchange", "reviewed", _l("Your good practice was reviewed"),
@@ -561,12 +567,8 @@ def search_practices(q: str | None = None, topic: str | None = None, country: st
                      language: str | None = None):
     """Published good practices, newest first, matching the text and filters."""
     query = select(GoodPractice).where(GoodPractice.status == "published")
-    if q:
-        for word in q.split()[:8]:
-            pattern = f"%{word.lower()}%"
-            query = query.where(or_(func.lower(GoodPractice.title).like(pattern),
-                                    func.lower(GoodPractice.summary).like(pattern),
-                                    func.lower(GoodPractice.results).like(pattern)))
+    if (matching := search.condition(GoodPractice.search_text, q, GoodPractice.topic.in_)) is not None:
+        query = query.where(matching)
     if topic:
         query = query.where(GoodPractice.topic == topic)
     if country:

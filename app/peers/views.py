@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -236,7 +237,7 @@ def review_list():
 @role_required("is_trainer")
 def review(practice_id: int):
     practice = load_visible(GoodPractice, practice_id, current_user, can_see=lambda p, u: p.can_see(u))
-    form = ReviewForm()
+    form = ReviewForm(summary_en=practice.summary_en or (practice.summary if practice.language == "en" else ""))
     if form.validate_on_submit():
         publish = "publish" in request.form
         with saving(form, success=_("The good practice is published.") if publish
@@ -289,7 +290,7 @@ def confirm_round(round_id: int):
         with saving() as saved:
             made = services.confirm_round(current_user, round_)
         if saved:
-            flash(_("%(n)d proposals are sent.", n=made), "success")
+            flash(ngettext("%(num)d proposal is sent.", "%(num)d proposals are sent.", made), "success")
     return redirect(url_for("peers.round_preview", round_id=round_id))
 
 

@@ -79,7 +79,7 @@ def test_upload_form(client, make, login, db):
         "file": (io.BytesIO(CSV.encode()), "municipalities.csv")}, content_type="multipart/form-data")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Imported 2 municipalities; 3 rows rejected." in html
+    assert "Imported 2 municipalities. 3 rows rejected." in html
     assert "<td>3</td>" in html and "This field is required." in html
     assert _names(db) == ["Hasselt", "Sint-Truiden"]
     unreadable = client.post("/municipalities/import", data={
