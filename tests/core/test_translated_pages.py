@@ -15,11 +15,12 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import String, Text, select
 
+from app.config import Defaults
 from app.core.demo import load_demo
 from app.extensions import db
 
 APP = Path(__file__).resolve().parents[2] / "app"
-LANGUAGES = ["nl", "fr", "hr", "el", "it", "pl", "es"]
+LANGUAGES = [lang for lang in Defaults.LANGUAGES if lang != "en"]
 ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 # Shown the same in every language: the product, acronyms, codes and names of languages in themselves.
 SAME_EVERYWHERE = re.compile(
@@ -73,7 +74,7 @@ def english_originals(language: str) -> tuple[set[str], set[str]]:
         with open(po / language / "LC_MESSAGES" / "messages.po", "rb") as f:
             for message in read_po(f):
                 if message.pluralizable and message.string:
-                    kept.update(bare(form) for form, english in zip(message.string, message.id) if form == english)
+                    kept.update(bare(form) for form, english in zip(message.string, message.id, strict=False) if form == english)
                 if not message.id or message.pluralizable or "%" in message.id or "{" in message.id:
                     continue
                 if message.string and message.string != message.id and len(message.id) > 3:
