@@ -28,8 +28,8 @@ class Defaults:
 
     # Languages and time
     # The interface languages offered: those whose catalogues are complete (`tools/i18n.py check` enforces it).
-    # Croatian, Italian and Spanish catalogues exist and are being completed; each joins once complete.
-    LANGUAGES = ["en", "nl", "fr", "el", "pl"]
+    # Croatian and Spanish catalogues exist and are being completed; each joins once complete.
+    LANGUAGES = ["en", "nl", "fr", "el", "it", "pl"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
 
