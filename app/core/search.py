@@ -35,7 +35,11 @@ def query_words(q: str | None) -> list[str]:
 
 
 def interface_languages() -> tuple[str, ...]:
-    return tuple(current_app.config["LANGUAGES"])
+    """Names are matched in the six countries' languages and English, offered in the interface or not yet:
+    a Croatian finds "Hrvatska" whatever language she reads the pages in."""
+    from app.core.reference import INTERFACE_LANGUAGES
+
+    return tuple(dict.fromkeys([*current_app.config["LANGUAGES"], *INTERFACE_LANGUAGES]))
 
 
 @lru_cache(maxsize=8)
