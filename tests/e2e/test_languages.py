@@ -103,6 +103,8 @@ def test_a_polish_participant_books_coaching_in_polish(browser, live_server, mak
     assert page.locator("html").get_attribute("lang") == "pl"
     assert "(4 godziny przed rozpoczęciem)" in confirmation, confirmation  # the "few" plural form (2–4)
     shot(page, "languages-pl-booked")
+    # Signed in, with the bell and a long name, the Polish navigation still fits 1280 px.
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     with page.expect_download() as info:
         page.locator("#download-ics").click()
     ARTIFACTS.mkdir(exist_ok=True)
