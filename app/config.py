@@ -28,8 +28,8 @@ class Defaults:
 
     # Languages and time
     # The interface languages offered: those whose catalogues are complete (`tools/i18n.py check` enforces it).
-    # Croatian and Spanish catalogues exist and are being completed; each joins once complete.
-    LANGUAGES = ["en", "nl", "fr", "el", "it", "pl"]
+    # The Croatian catalogues exist and are being completed; Croatian joins once they are complete.
+    LANGUAGES = ["en", "nl", "fr", "el", "it", "pl", "es"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
 
