@@ -493,6 +493,13 @@ def _load(municipality_ids=None):
     return list(db.session.scalars(query.order_by(Inventory.municipality_id, Inventory.year)))
 
 
+def _by_town(inventories: list[Inventory]) -> dict[int, list[Inventory]]:
+    grouped: dict[int, list[Inventory]] = {}
+    for inventory in inventories:
+        grouped.setdefault(inventory.municipality_id, []).append(inventory)
+    return grouped
+
+
 @dataclass
 class InventoryProgress:
     per_capita: bool
@@ -519,10 +526,13 @@ class InventoryProgress:
                               "latest": self.latest_result.by_sector if self.latest_result else None}}
 
 
-def inventory_progress(municipality: Municipality, book: FactorBook | None = None) -> InventoryProgress | None:
-    """Baseline to the latest later monitoring inventory (both computable), against the target."""
+def inventory_progress(municipality: Municipality, book: FactorBook | None = None,
+                       inventories: list[Inventory] | None = None) -> InventoryProgress | None:
+    """Baseline to the latest later monitoring inventory (both computable), against the target.
+    Pages across many municipalities pass each one's inventories, loaded at once (`_by_town`)."""
     book = book or FactorBook()
-    baseline = next((i for i in municipality.inventories if i.kind == "baseline"), None)
+    inventories = municipality.inventories if inventories is None else inventories
+    baseline = next((i for i in inventories if i.kind == "baseline"), None)
     if baseline is None:
         return None
     base_result, _m = try_compute(baseline, book)
@@ -530,7 +540,7 @@ def inventory_progress(municipality: Municipality, book: FactorBook | None = Non
         return None
     missing = []
     latest = latest_result = None
-    for inv in sorted((i for i in municipality.inventories if i.kind == "monitoring" and i.year > baseline.year),
+    for inv in sorted((i for i in inventories if i.kind == "monitoring" and i.year > baseline.year),
                       key=lambda i: i.year, reverse=True):
         res, miss = try_compute(inv, book)
         if res is not None:
@@ -578,10 +588,7 @@ def overview(user) -> list[dict]:
         return []
     countries = {m.country for m in municipalities}
     book = FactorBook()
-    inventories = _load(select(Municipality.id).where(Municipality.country.in_(countries)))
-    by_town: dict[int, list[Inventory]] = {}
-    for inv in inventories:
-        by_town.setdefault(inv.municipality_id, []).append(inv)
+    by_town = _by_town(_load(select(Municipality.id).where(Municipality.country.in_(countries))))
     # latest computable per capita of every municipality of these countries
     per_capita_by_country: dict[str, list[float]] = {}
     latest_pc: dict[int, float] = {}
@@ -595,7 +602,7 @@ def overview(user) -> list[dict]:
     rows = []
     for m in municipalities:
         invs = by_town.get(m.id, [])
-        progress = inventory_progress(m, book) if invs else None
+        progress = inventory_progress(m, book, invs) if invs else None
         missing = []
         if not any(i.kind == "baseline" for i in invs):
             missing.append(str(_l("no baseline inventory")))
@@ -650,15 +657,12 @@ def _csv_cell(value):
 def measured_indicators() -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """measured_co2_reduction_t (baseline − latest, t CO2) and inventory_municipalities, by country."""
     book = FactorBook()
-    invs = _load()
-    towns: dict[int, Municipality] = {}
-    for inv in invs:
-        towns[inv.municipality_id] = inv.municipality
     by_country: dict[str, dict[str, float]] = {}
-    for town in towns.values():
+    for invs in _by_town(_load()).values():
+        town = invs[0].municipality
         row = by_country.setdefault(town.country, {"measured_co2_reduction_t": 0.0, "inventory_municipalities": 0,
                                                    "baseline_co2_t": 0.0, "latest_co2_t": 0.0})
-        progress = inventory_progress(town, book)
+        progress = inventory_progress(town, book, invs)
         if progress is None or progress.latest_result is None:
             continue
         row["inventory_municipalities"] += 1

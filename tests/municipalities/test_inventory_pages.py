@@ -176,3 +176,24 @@ def test_xlsx_bad_cells_are_reported_with_their_row(client, make, munis, login):
                          content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "Nothing was imported" in answer and "line 5" in answer and "line 12" in answer
     assert "2,723" in answer
+
+
+def test_overview_and_results_ask_as_many_queries_for_five_towns_as_for_two(client, make, munis, login,
+                                                                             count_queries):
+    coordinator = make.user(com_role="coordinator")
+    _factors()
+    login(coordinator)
+    counts = []
+    for towns in (2, 3):
+        for _ in range(towns):
+            town = munis.municipality(followers=[coordinator], target_year=2030, reduction_target_percent=40)
+            _post(client, town, BASELINE)
+            _post(client, town, {k: v for k, v in BASELINE.items() if "transport" not in k},
+                  kind="monitoring", year="2020")
+        measured = []
+        for url in ("/municipalities/overview", "/api/v1/results"):
+            with count_queries() as q:
+                assert client.get(url).status_code == 200
+            measured.append(q.count)
+        counts.append(measured)
+    assert counts[0] == counts[1], counts
