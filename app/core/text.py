@@ -59,6 +59,11 @@ def control_problems(values: dict, *, multiline: tuple[str, ...] = ()) -> dict[s
 _ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 
 
+def spreadsheet_safe(text: str) -> str:
+    """A CSV cell a spreadsheet would run as a formula (=, +, -, @, TAB, CR first) gets a leading apostrophe."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def escape_controls(text: str) -> str:
     """`a\\nb` -> `a\\\\nb`: what is logged stays on its line, so nobody can write a line of their own."""
     return _SINGLE_LINE.sub(lambda m: _ESCAPES.get(m.group(), f"\\u{ord(m.group()):04x}"), text)

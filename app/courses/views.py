@@ -21,6 +21,7 @@ from app.core.pagination import paginate
 from app.core.permissions import load_visible, role_required
 from app.core.reference import TOPICS
 from app.core.routing import as_id
+from app.core.text import spreadsheet_safe
 from app.core.timeutil import to_zone, utcnow
 from app.courses import bp, queries, services
 from app.courses.certificates import certificate_pdf
@@ -382,9 +383,7 @@ def attendance(session_id: int):
 
 
 def _cell(value) -> str:
-    """CSV cells that spreadsheets would run as formulas get a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return spreadsheet_safe("" if value is None else str(value))
 
 
 @bp.route("/sessions/<int:session_id>/participants.csv")

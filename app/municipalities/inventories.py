@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.core import audit
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.reference import is_country
-from app.core.text import control_problem
+from app.core.text import control_problem, spreadsheet_safe
 from app.extensions import db
 from app.municipalities import inventory as calc
 from app.municipalities.models import (
@@ -647,9 +647,7 @@ def _csv_cell(value):
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # no formulas in spreadsheets
-    return value
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 # --- indicators for /results ----------------------------------------------------------------------------
