@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -50,23 +51,18 @@ class MissingFactorError(Invalid):
 class FactorBook:
     """Every admin-maintained factor, read once (the table is small), for many inventories at a time."""
 
-    def __init__(self, rows=None):
-        self._rows = rows
+    @cached_property
+    def _rows(self) -> list[EmissionFactor]:  # read on first use: a page without inventories asks nothing
+        return list(db.session.scalars(select(EmissionFactor)))
 
-    def _load(self):
-        if self._rows is None:  # read on first use: a page without inventories asks nothing
-            self._rows = list(db.session.scalars(select(EmissionFactor)))
-        rows = self._rows
-        self.__dict__["electricity"] = {(r.country, r.year, r.approach): r for r in rows
-                                        if r.carrier == "electricity"}
-        self.__dict__["lca"] = {r.carrier: r.factor for r in rows if r.carrier != "electricity"
-                                and r.approach == "lca" and r.country is None}
+    @cached_property
+    def electricity(self) -> dict[tuple, EmissionFactor]:
+        return {(r.country, r.year, r.approach): r for r in self._rows if r.carrier == "electricity"}
 
-    def __getattr__(self, name):
-        if name in ("electricity", "lca"):
-            self._load()
-            return self.__dict__[name]
-        raise AttributeError(name)
+    @cached_property
+    def lca(self) -> dict[str, float]:
+        return {r.carrier: r.factor for r in self._rows
+                if r.carrier != "electricity" and r.approach == "lca" and r.country is None}
 
     def neefe(self, country: str, year: int, approach: str) -> float | None:
         row = self.electricity.get((country, year, approach))
