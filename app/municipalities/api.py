@@ -247,8 +247,8 @@ class MemberSchema(Schema):
     created_at = UTCDateTime()
 
 
-def _municipality(municipality_id: int) -> Municipality:
-    return load_visible_for_api(Municipality, municipality_id, api_user())
+def _municipality(municipality_id: int, *, options=()) -> Municipality:
+    return load_visible_for_api(Municipality, municipality_id, api_user(), options=options)
 
 
 @blp.route("/municipalities", methods=["GET"])
@@ -352,7 +352,7 @@ def create_report(data, municipality_id):
 @public
 def get_progress(municipality_id):
     """Progress towards the reduction target, actions by status and the reports due."""
-    municipality = _municipality(municipality_id)
+    municipality = _municipality(municipality_id, options=inventories.with_inventories())
     out = dict(services.progress(municipality).as_dict(), municipality_id=municipality.id)
     measured = inventories.inventory_progress(municipality)
     if measured is not None:
@@ -561,7 +561,7 @@ def _inventory(municipality_id: int, inventory_id: int) -> Inventory:
 @public
 def list_inventories(args, municipality_id):
     """The municipality's emission inventories (baseline and monitoring), oldest first, with their totals."""
-    municipality = _municipality(municipality_id)
+    municipality = _municipality(municipality_id, options=inventories.with_inventories())
     book = inventories.FactorBook()
     items = [inventories.summary(i, inventories.try_compute(i, book)[0]) for i in municipality.inventories]
     start = (args["page"] - 1) * args["per_page"]

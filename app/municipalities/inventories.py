@@ -480,6 +480,14 @@ def detail(inventory: Inventory, book: FactorBook | None = None) -> dict:
     return out
 
 
+def with_inventories() -> list:
+    """Loader options for a municipality with its inventories, their cells, plants and fuel inputs: what the
+    calculation reads, in three queries whatever the number of inventories."""
+    inventories_ = selectinload(Municipality.inventories)
+    return [inventories_.selectinload(Inventory.cells),
+            inventories_.selectinload(Inventory.plants).selectinload(InventoryPlant.inputs)]
+
+
 def _load(municipality_ids=None):
     query = select(Inventory).options(
         selectinload(Inventory.cells), selectinload(Inventory.plants).selectinload(InventoryPlant.inputs),

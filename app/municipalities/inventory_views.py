@@ -6,7 +6,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.core.charts import svg_response
 from app.core.forms import ConfirmForm, form_errors_from, saving
@@ -25,15 +24,13 @@ from app.municipalities.forms import (
     fill_inventory_form,
     inventory_values,
 )
-from app.municipalities.models import Inventory, InventoryPlant, Municipality
+from app.municipalities.models import Inventory, Municipality
 
 
 def _municipality(municipality_id: int, *, edit: bool = False) -> Municipality:
     return load_visible(Municipality, municipality_id, current_user,
                         can_change=(lambda m, u: m.can_edit(u)) if edit else None,
-                        options=[selectinload(Municipality.inventories).selectinload(Inventory.cells),
-                                 selectinload(Municipality.inventories).selectinload(Inventory.plants)
-                                 .selectinload(InventoryPlant.inputs)])
+                        options=inventories.with_inventories())
 
 
 def _inventory(municipality: Municipality, inventory_id: int) -> Inventory:

@@ -19,7 +19,7 @@ from app.municipalities import bp, inventories, services
 from app.municipalities.charts import progress_chart
 from app.municipalities.codes import AREAS, INSTRUMENTS, REPORT_KINDS, STATUSES, label, sector_name
 from app.municipalities.forms import ActionForm, ImportForm, MemberForm, MunicipalityForm, ReportForm
-from app.municipalities.models import Inventory, InventoryPlant, Municipality, MunicipalityMember, SeapAction
+from app.municipalities.models import Municipality, MunicipalityMember, SeapAction
 
 
 @bp.app_context_processor
@@ -34,9 +34,7 @@ def _load(municipality_id: int, *, edit: bool = False) -> Municipality:
                         can_change=(lambda m, u: m.can_edit(u)) if edit else None,
                         options=[selectinload(Municipality.actions), selectinload(Municipality.reports),
                                  selectinload(Municipality.members).selectinload(MunicipalityMember.user),
-                                 selectinload(Municipality.inventories).selectinload(Inventory.cells),
-                                 selectinload(Municipality.inventories).selectinload(Inventory.plants)
-                                 .selectinload(InventoryPlant.inputs)])
+                                 *inventories.with_inventories()])
 
 
 def _inventory_table(municipality: Municipality):

@@ -197,3 +197,26 @@ def test_overview_and_results_ask_as_many_queries_for_five_towns_as_for_two(clie
             measured.append(q.count)
         counts.append(measured)
     assert counts[0] == counts[1], counts
+
+
+def test_inventory_api_asks_as_many_queries_for_four_inventories_as_for_two(client, make, munis, login,
+                                                                            count_queries):
+    editor = make.user(com_role="municipality")
+    town = munis.municipality(editors=[editor], target_year=2030, reduction_target_percent=40)
+    _factors()
+    login(editor)
+    _post(client, town, BASELINE)
+    counts = []
+    for years in (("2020",), ("2016", "2018")):
+        for year in years:
+            _post(client, town, {k: v for k, v in BASELINE.items() if "transport" not in k},
+                  kind="monitoring", year=year)
+        measured = []
+        for url in (f"/api/v1/municipalities/{town.id}/inventories", f"/api/v1/municipalities/{town.id}/progress",
+                    f"/municipalities/{town.id}"):
+            db.session.expire_all()  # as a fresh request finds it: nothing loaded yet
+            with count_queries() as q:
+                assert client.get(url).status_code == 200
+            measured.append(q.count)
+        counts.append(measured)
+    assert counts[0] == counts[1], counts
