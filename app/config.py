@@ -28,8 +28,7 @@ class Defaults:
 
     # Languages and time
     # The interface languages offered: those whose catalogues are complete (`tools/i18n.py check` enforces it).
-    # The Croatian catalogues exist and are being completed; Croatian joins once they are complete.
-    LANGUAGES = ["en", "nl", "fr", "el", "it", "pl", "es"]
+    LANGUAGES = ["en", "nl", "fr", "hr", "el", "it", "pl", "es"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
 

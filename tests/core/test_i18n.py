@@ -110,7 +110,7 @@ def test_a_visitors_language_choice_stays_in_a_cookie(app, client):
 
 def test_the_language_menu_names_each_language_in_itself(client):
     html = client.get("/").get_data(as_text=True)
-    for name in ("English", "Nederlands", "Français", "Ελληνικά", "Italiano", "Polski", "Español"):  # the offered ones (app/config.py)
+    for name in ("English", "Nederlands", "Français", "Hrvatski", "Ελληνικά", "Italiano", "Polski", "Español"):  # the offered ones (app/config.py)
         assert f">{name}</option>" in html
 
 
