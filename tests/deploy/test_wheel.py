@@ -48,7 +48,7 @@ def installed(tmp_path_factory):
     source, dist, env_dir = base / "src", base / "dist", base / "venv"
     _tracked_sources(source)
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(dist), str(source)],
-                           capture_output=True, text=True, timeout=300)
+                           capture_output=True, text=True, timeout=300, env=_env())
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-3000:]
     (wheel,) = dist.glob("mayors_in_action-*.whl")
     venv.create(env_dir, with_pip=False)
@@ -57,7 +57,7 @@ def installed(tmp_path_factory):
                                   check=True, capture_output=True, text=True).stdout.strip())
     (purelib / "zz_project_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-                           "--no-index", str(wheel)], capture_output=True, text=True, timeout=300)
+                           "--no-index", str(wheel)], capture_output=True, text=True, timeout=300, env=_env())
     assert done.returncode == 0, done.stderr[-3000:]
     return python, env_dir, purelib, wheel
 

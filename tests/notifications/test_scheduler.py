@@ -151,3 +151,22 @@ def test_tick_keeps_going_when_a_job_fails(app, db):
     results = tick(app)
     assert isinstance(results["broken"], JobFailed) and "boom" in str(results["broken"])
     assert "deliver_outbox" in results and "send_due_reminders" in results
+
+
+def test_the_first_round_runs_the_jobs_in_their_order(app):
+    """Started together, jobs would run by name (deliver_outbox before send_due_reminders), leaving the
+    reminders' mail for the next round a minute later; the first round keeps `tick`'s order instead."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from app.core.scheduler import _configure
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    _configure(scheduler, app)
+    scheduler.start(paused=True)  # the job store holds them in the order they will run
+    try:
+        planned = [job.id for job in scheduler.get_jobs()]
+    finally:
+        scheduler.shutdown(wait=False)
+    order = {job.name: job.order for job in jobs(app)}
+    assert [order[name] for name in planned] == sorted(order.values())
+    assert planned.index("send_due_reminders") < planned.index("deliver_outbox")
