@@ -1,6 +1,9 @@
 """Forms of the municipality pages; the services check the same rules again for the API and imports."""
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -110,18 +113,21 @@ def _cell_name(sector: str, carrier: str) -> str:
 
 
 CELL_MAX = 32  # characters of a typed number ("1 234 567,89")
-PLANT_ROWS = 4
+PLANT_ROWS = 4  # rows the entry page offers at least; an inventory with more plants gets one empty row more
 HEAT_ROWS = 2
+FUEL_INPUTS = 2  # fuels per fuel-fired plant, at least
+MAX_PLANTS = 40  # what one request may ask the form to hold (the API takes the same limits)
+MAX_FUELS = 8
 
 
 class _LazyLabel:
-    """A translated label with its number, rendered in the reader's language."""
+    """A translated label with its numbers, rendered in the reader's language."""
 
-    def __init__(self, message, n: int):
-        self.message, self.n = message, n
+    def __init__(self, message, n: int, k: int | None = None):
+        self.message, self.n, self.k = message, n, k
 
     def __str__(self) -> str:
-        return str(self.message) % {"n": self.n}
+        return str(self.message) % ({"n": self.n} if self.k is None else {"n": self.n, "k": self.k})
 
     def __html__(self) -> str:
         from markupsafe import escape
@@ -129,7 +135,13 @@ class _LazyLabel:
         return str(escape(str(self)))
 
 
-def _inventory_form_class():
+def fuel_field(product: str, i: int, k: int) -> str:
+    """The field of the k-th fuel (0-based) of plant i: e0_fuel, then e0_fuel2, e0_fuel3…"""
+    return f"{product}{i}_fuel" if k == 0 else f"{product}{i}_fuel{k + 1}"
+
+
+@lru_cache(maxsize=64)
+def _inventory_form_class(plants: int = PLANT_ROWS, heat: int = HEAT_ROWS, fuels: int = FUEL_INPUTS):
     from app.municipalities import inventory as calc
 
     attrs = {
@@ -147,35 +159,64 @@ def _inventory_form_class():
                                    description=_l("Leave empty when the heat comes from the local production above.")),
         "other_fossil_factor": StringField(_l("Emission factor of other fossil fuels, t CO2/MWh"),
                                            validators=[Optional(), Length(max=CELL_MAX)]),
+        "plant_rows": range(plants), "heat_rows": range(heat), "fuel_inputs": range(fuels),
     }
     for sector in calc.SECTORS:
         for carrier in calc.allowed_carriers(sector):
             attrs[_cell_name(sector, carrier)] = StringField(
                 _l("%(sector)s – %(carrier)s, MWh", sector=calc.SECTORS[sector][0],
                    carrier=calc.CARRIERS[carrier][0]), validators=[Optional(), Length(max=CELL_MAX)])
-    fuels = [("", _l("No fuel"))] + [(c, v[0]) for c, v in calc.CARRIERS.items()
-                                      if c not in ("electricity", "heat-cold")]
+    fuels_choices = [("", _l("No fuel"))] + [(c, v[0]) for c, v in calc.CARRIERS.items()
+                                              if c not in ("electricity", "heat-cold")]
     labels = {
         "e": (_l("Kind of plant %(n)d"), _l("Production of plant %(n)d, MWh"), _l("Fuel of plant %(n)d"),
-              _l("Fuel input of plant %(n)d, MWh")),
+              _l("Fuel input of plant %(n)d, MWh"), _l("Fuel %(k)d of plant %(n)d"),
+              _l("Input of fuel %(k)d of plant %(n)d, MWh")),
         "h": (_l("Heat plant %(n)d"), _l("Heat delivered by heat plant %(n)d, MWh"), _l("Fuel of heat plant %(n)d"),
-              _l("Fuel input of heat plant %(n)d, MWh")),
+              _l("Fuel input of heat plant %(n)d, MWh"), _l("Fuel %(k)d of heat plant %(n)d"),
+              _l("Input of fuel %(k)d of heat plant %(n)d, MWh")),
     }
-    for product, rows, kinds in (("e", PLANT_ROWS, calc.PLANT_KINDS), ("h", HEAT_ROWS, calc.HEAT_PLANT_KINDS)):
-        kind_label, mwh_label, fuel_label, fuel_mwh_label = labels[product]
+    for product, rows, kinds in (("e", plants, calc.PLANT_KINDS), ("h", heat, calc.HEAT_PLANT_KINDS)):
+        kind_label, mwh_label, fuel_label, fuel_mwh_label, more_fuel_label, more_fuel_mwh_label = labels[product]
         for i in range(rows):
             n = i + 1
             attrs[f"{product}{i}_kind"] = SelectField(_LazyLabel(kind_label, n),
                                                       choices=[("", "—")] + list(kinds.items()), default="")
             attrs[f"{product}{i}_mwh"] = StringField(_LazyLabel(mwh_label, n),
                                                      validators=[Optional(), Length(max=CELL_MAX)])
-            attrs[f"{product}{i}_fuel"] = SelectField(_LazyLabel(fuel_label, n), choices=fuels, default="")
-            attrs[f"{product}{i}_fuel_mwh"] = StringField(_LazyLabel(fuel_mwh_label, n),
-                                                          validators=[Optional(), Length(max=CELL_MAX)])
+            for k in range(fuels):
+                name = fuel_field(product, i, k)
+                attrs[name] = SelectField(_LazyLabel(fuel_label, n) if k == 0 else
+                                          _LazyLabel(more_fuel_label, n, k + 1), choices=fuels_choices, default="")
+                attrs[f"{name}_mwh"] = StringField(_LazyLabel(fuel_mwh_label, n) if k == 0 else
+                                                   _LazyLabel(more_fuel_mwh_label, n, k + 1),
+                                                   validators=[Optional(), Length(max=CELL_MAX)])
     return type("InventoryForm", (BaseForm,), attrs)
 
 
 InventoryForm = _inventory_form_class()
+
+
+def inventory_form(inventory=None, formdata=None):
+    """The entry form with room for every plant and fuel of `inventory` (or of the posted form) and one
+    empty plant row more, so that editing in the page never drops what the API or an import saved."""
+    plants, heat, fuels = PLANT_ROWS, HEAT_ROWS, FUEL_INPUTS
+    if formdata is not None:
+        keys = list(formdata.keys())
+
+        def count(pattern: str) -> int:
+            return len({m.group(1) for key in keys if (m := re.fullmatch(pattern, key))})
+
+        plants = max(plants, count(r"e(\d+)_kind"))
+        heat = max(heat, count(r"h(\d+)_kind"))
+        fuels = max(fuels, count(r"[eh]\d+_fuel(\d*)"))
+    elif inventory is not None:
+        electric = [p for p in inventory.plants if p.product == "electricity"]
+        heating = [p for p in inventory.plants if p.product != "electricity"]
+        plants = max(plants, len(electric) + 1)
+        heat = max(heat, len(heating) + 1)
+        fuels = max([fuels] + [len(p.inputs) for p in inventory.plants])
+    return _inventory_form_class(min(plants, MAX_PLANTS), min(heat, MAX_PLANTS), min(fuels, MAX_FUELS))()
 
 
 def _typed_number(value):
@@ -208,27 +249,32 @@ def inventory_values(form) -> tuple[dict, dict[str, str]]:
                 names[f"consumption.{len(consumption)}.carrier"] = name
                 consumption.append({"sector": sector, "carrier": carrier, "mwh": raw})
     values["consumption"] = consumption
-    for product, rows, key in (("e", PLANT_ROWS, "local_electricity"), ("h", HEAT_ROWS, "local_heat")):
+    for product, rows, key in (("e", form.plant_rows, "local_electricity"), ("h", form.heat_rows, "local_heat")):
         plants = []
-        for i in range(rows):
+        for i in rows:
             kind, mwh = form[f"{product}{i}_kind"].data, _typed_number(form[f"{product}{i}_mwh"].data)
             if not kind and mwh is None:
                 continue
             n = len(plants)
             names[f"{key}.{n}.kind"] = f"{product}{i}_kind"
             names[f"{key}.{n}.mwh"] = f"{product}{i}_mwh"
-            names[f"{key}.{n}.inputs"] = f"{product}{i}_fuel"
-            names[f"{key}.{n}.inputs.0.carrier"] = f"{product}{i}_fuel"
-            names[f"{key}.{n}.inputs.0.mwh"] = f"{product}{i}_fuel_mwh"
-            fuel, fuel_mwh = form[f"{product}{i}_fuel"].data, _typed_number(form[f"{product}{i}_fuel_mwh"].data)
-            plants.append({"kind": kind, "mwh": mwh,
-                           "inputs": [{"carrier": fuel, "mwh": fuel_mwh}] if fuel or fuel_mwh else []})
+            names[f"{key}.{n}.inputs"] = fuel_field(product, i, 0)
+            inputs = []
+            for k in form.fuel_inputs:
+                field = fuel_field(product, i, k)
+                fuel, fuel_mwh = form[field].data, _typed_number(form[f"{field}_mwh"].data)
+                if fuel or fuel_mwh:
+                    names[f"{key}.{n}.inputs.{len(inputs)}.carrier"] = field
+                    names[f"{key}.{n}.inputs.{len(inputs)}.mwh"] = f"{field}_mwh"
+                    inputs.append({"carrier": fuel, "mwh": fuel_mwh})
+            plants.append({"kind": kind, "mwh": mwh, "inputs": inputs})
         values[key] = plants
     return values, names
 
 
 def fill_inventory_form(form, inventory) -> None:
-    """Put a saved inventory into the entry form (GET of the edit page)."""
+    """Put a saved inventory into the entry form (GET of the edit page); the form comes from
+    `inventory_form(inventory)`, so it has room for all of it."""
     for key in ("kind", "year", "approach", "unit", "population"):
         form[key].data = getattr(inventory, key)
     for key in ("green_electricity_mwh", "heat_factor", "other_fossil_factor"):
@@ -238,18 +284,16 @@ def fill_inventory_form(form, inventory) -> None:
         name = _cell_name(cell.sector, cell.carrier)
         if name in form:
             form[name].data = f"{cell.mwh:g}"
-    counters = {"electricity": 0, "heat": 0}
+    counters = {"e": 0, "h": 0}
     for plant in inventory.plants:
         product = "e" if plant.product == "electricity" else "h"
-        i = counters[plant.product]
-        if i >= (PLANT_ROWS if product == "e" else HEAT_ROWS):
-            continue
-        counters[plant.product] += 1
+        i = counters[product]
+        counters[product] += 1
         form[f"{product}{i}_kind"].data = plant.kind
         form[f"{product}{i}_mwh"].data = f"{plant.mwh:g}"
-        if plant.inputs:
-            form[f"{product}{i}_fuel"].data = plant.inputs[0].carrier
-            form[f"{product}{i}_fuel_mwh"].data = f"{plant.inputs[0].mwh:g}"
+        for k, given in enumerate(plant.inputs):
+            form[fuel_field(product, i, k)].data = given.carrier
+            form[f"{fuel_field(product, i, k)}_mwh"].data = f"{given.mwh:g}"
 
 
 class InventoryImportForm(BaseForm):

@@ -15,13 +15,12 @@ from app.municipalities import bp, inventories
 from app.municipalities import inventory as calc
 from app.municipalities.charts import sector_chart
 from app.municipalities.forms import (
-    HEAT_ROWS,
-    PLANT_ROWS,
     FactorForm,
-    InventoryForm,
     InventoryImportForm,
     _cell_name,
     fill_inventory_form,
+    fuel_field,
+    inventory_form,
     inventory_values,
 )
 from app.municipalities.models import Inventory, Municipality
@@ -51,7 +50,7 @@ def _grid() -> list[dict]:
 
 
 def _entry(municipality: Municipality, inventory: Inventory | None):
-    form = InventoryForm()
+    form = inventory_form(inventory, request.form if request.method == "POST" else None)
     if request.method == "GET":
         if inventory is not None:
             fill_inventory_form(form, inventory)
@@ -87,7 +86,7 @@ def _entry(municipality: Municipality, inventory: Inventory | None):
     status = 422 if form.errors or failed else 200
     return render_template("municipalities/inventory_form.html", form=form, m=municipality, inventory=inventory,
                            grid=_grid(), carriers=calc.CARRIERS, carrier_groups=calc.CARRIER_GROUPS,
-                           plant_rows=range(PLANT_ROWS), heat_rows=range(HEAT_ROWS)), status
+                           fuel_field=fuel_field), status
 
 
 @bp.route("/<int:municipality_id>/inventories/new", methods=["GET", "POST"])

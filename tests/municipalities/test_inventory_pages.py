@@ -220,3 +220,71 @@ def test_inventory_api_asks_as_many_queries_for_four_inventories_as_for_two(clie
             measured.append(q.count)
         counts.append(measured)
     assert counts[0] == counts[1], counts
+
+
+class _FormValues(__import__("html.parser").parser.HTMLParser):
+    """The values a browser would post back from the page's form: inputs and each select's chosen option."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name") and attrs.get("type") not in ("submit", "checkbox"):
+            self.values[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "select":
+            self._select = attrs.get("name")
+            self.values.setdefault(self._select, "")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def test_the_entry_page_holds_every_plant_and_fuel_saved_through_the_api(client, make, munis, login):
+    """Five plants, a CHP burning two fuels, three heat plants: opening the page and saving it unchanged
+    keeps all of them (the page grows rows instead of dropping what it has no room for)."""
+    editor = make.user(com_role="municipality")
+    town = munis.municipality(editors=[editor], baseline_year=2010)
+    _factors()
+    electricity = [{"kind": "photovoltaics", "mwh": 100 + n, "inputs": []} for n in range(4)] + [
+        {"kind": "chp", "mwh": 900, "inputs": [{"carrier": "natural-gas", "mwh": 1500},
+                                               {"carrier": "other-biomass", "mwh": 600}]}]
+    heat = [{"kind": "district-heating", "mwh": 400 + n, "inputs": [{"carrier": "natural-gas", "mwh": 500 + n}]}
+            for n in range(3)]
+    consumption = [{"sector": "residential-buildings", "carrier": "heat-cold", "mwh": 800},
+                   {"sector": "municipal-buildings", "carrier": "electricity", "mwh": 1000}]
+    created = client.post(f"/api/v1/municipalities/{town.id}/inventories", headers=make.bearer(editor),
+                          json={"kind": "baseline", "year": 2010, "population": 1000, "consumption": consumption,
+                                "local_electricity": electricity, "local_heat": heat})
+    assert created.status_code == 201, created.json
+    inventory = db.session.get(Inventory, created.json["id"])
+
+    def saved():
+        db.session.expire_all()
+        return sorted((p.product, p.kind, p.mwh, tuple((i.carrier, i.mwh) for i in p.inputs))
+                      for p in db.session.get(Inventory, inventory.id).plants)
+
+    before = saved()
+    assert len(before) == 8
+    login(editor)
+    url = f"/municipalities/{town.id}/inventories/{inventory.id}/edit"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = _FormValues()
+    form.feed(page.get_data(as_text=True))
+    assert form.values["e4_kind"] == "chp" and form.values["e4_fuel2"] == "other-biomass"
+    assert form.values["e5_kind"] == "" and form.values["h2_fuel"] == "natural-gas"  # one empty row more
+    assert 'aria-label="Input of fuel 2 of plant 5, MWh"' in page.get_data(as_text=True)
+    form.values.pop("csrf_token", None)
+    response = client.post(url, data=form.values)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    assert saved() == before
+    # a third fuel typed into the posted form is kept too (the posted form is sized by what it carries)
+    form.values.update({"e4_fuel3": "heating-oil", "e4_fuel3_mwh": "50"})
+    assert client.post(url, data=form.values).status_code == 302
+    assert ("heating-oil", 50.0) in next(p for p in saved() if p[1] == "chp")[3]
