@@ -7,6 +7,7 @@ import pytest
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.config import Defaults
 from app.core.delivery import deliver_outbox, retry_message
 from app.core.mail import calendar_attachment, queue_mail
 from app.core.models import OutboxMessage
@@ -91,6 +92,30 @@ def test_mail_in_the_recipients_language_with_preferences_link(app, db, make, sm
     body = message.get_body(("plain",)).get_content()
     assert "Kies welke mails je ontvangt: http://127.0.0.1:5000/notifications/preferences" in body  # PUBLIC_URL
     assert message["Content-Language"] == "nl"
+
+
+@pytest.mark.parametrize("language", [lang for lang in Defaults.LANGUAGES if lang != "en"])
+def test_each_interface_language_arrives_in_its_own_words(app, db, make, smtp, language):
+    """Through a real SMTP server, in every offered language: the subject and the body's footer are the
+    catalogue's, not English, and the message says its language."""
+    from flask_babel import gettext
+
+    from app.auth.services import request_password_reset
+    from app.core.i18n import in_language
+
+    person = make.user(language=language, email=f"reader-{language}@example.eu")
+    request_password_reset(person.email)
+    db.session.commit()
+    deliver_outbox(now=NOW)
+    [message] = smtp.inbox.messages
+    with in_language(language):
+        subject = gettext("Reset your Mayors in Action password")
+        footer = gettext("Choose which mails you receive: %(url)s",
+                         url="http://127.0.0.1:5000/notifications/preferences")
+    assert subject != "Reset your Mayors in Action password"
+    assert str(message["Subject"]) == subject
+    assert footer in message.get_body(("plain",)).get_content()
+    assert message["Content-Language"] == language
 
 
 def test_outage_loses_nothing_and_doubles_nothing(app, db, make, smtp):
