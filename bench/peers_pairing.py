@@ -1,6 +1,6 @@
 """Pairing rounds at scale: time, total score, ratio to the LP bound and to greedy.
 
-    .venv/bin/python bench/peers_pairing.py [sizes…]   (default 300 1000 5000)
+    .venv/bin/python bench/peers_pairing.py [sizes…]   (default 300 1000 5000 10000)
 
 "seconds" is wall-clock time, "cpu s" the process's CPU time (numpy/scipy may use both cores).
 People are drawn like the platform's: mostly the six project countries, their languages and often
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.peers.matching import EXACT_LIMIT, Peer, pair_round
+from app.peers.matching import DENSE_LP_LIMIT, EXACT_LIMIT, SPARSE_NEIGHBOURS, Peer, pair_round
 
 TOPICS = ["municipal-buildings", "tertiary-buildings", "residential-buildings", "public-lighting", "industry",
           "transport", "local-electricity", "local-heat-cold", "waste-water", "land-use-planning",
@@ -54,8 +54,9 @@ def main(sizes: list[int]) -> None:
         print(f"{n:>7} {result.method:>12} {seconds:>8.2f} {cpu:>6.2f} {len(result.pairs):>6} {result.total:>7} "
               f"{result.bound:>7.0f} {result.greedy_total:>7} {result.ratio_to_bound:>7.4f} "
               f"{result.ratio_to_greedy:>8.4f}")
-    print(f"(exact blossom matching up to {EXACT_LIMIT} people, LP rounding + local search beyond)")
+    print(f"(exact blossom matching up to {EXACT_LIMIT} people, LP rounding + local search beyond; above "
+          f"{DENSE_LP_LIMIT} the LP on each person's {SPARSE_NEIGHBOURS} best partners, with a sparse upper bound)")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [300, 1000, 5000])
+    main([int(a) for a in sys.argv[1:]] or [300, 1000, 5000, 10000])

@@ -11,6 +11,7 @@ from app.peers.matching import (
     PARTNERS_TAKEN,
     Peer,
     fast_matching,
+    fractional_bound,
     greedy_matching,
     matching_weight,
     pair_key,
@@ -18,6 +19,7 @@ from app.peers.matching import (
     pair_score,
     score_matrix,
     score_parts,
+    sparse_matching,
 )
 
 TOPICS = ["public-lighting", "financing", "transport", "monitoring", "local-heat-cold"]
@@ -119,6 +121,40 @@ def test_fast_matching_pairs_are_disjoint_and_positive(instance):
     assert len(people) == len(set(people))
     assert all(weights[i, j] > 0 for i, j in pairs)
     assert matching_weight(weights, greedy_matching(weights)) <= bound
+
+
+@given(instances(max_people=16))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_sparse_matching_is_valid_and_its_bound_holds_with_few_partners(instance):
+    """With only 3 best partners per person kept, the pairs are still valid and the bound still bounds."""
+    peers, met = instance
+    if len(peers) < 2:
+        return
+    weights = score_matrix(peers, met)
+    pairs, bound = sparse_matching(weights, k=3)
+    people = [i for pair in pairs for i in pair]
+    assert len(people) == len(set(people))
+    assert all(weights[i, j] > 0 for i, j in pairs)
+    assert matching_weight(weights, pairs) <= networkx_optimum(peers, met) <= bound
+    assert fractional_bound(weights)[0] <= bound + 1e-9  # above the exact LP bound, never below
+
+
+def test_sparse_matching_is_close_to_the_exact_lp_on_a_realistic_crowd():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "peers_pairing.py"
+    spec = importlib.util.spec_from_file_location("peers_pairing", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    peers, met = bench.people(1200, seed=11)
+    weights = score_matrix(peers, met)
+    pairs, bound = sparse_matching(weights, k=120)
+    exact_bound = fractional_bound(weights)[0]
+    total = matching_weight(weights, pairs)
+    assert exact_bound <= bound and total <= exact_bound
+    assert total >= 0.99 * exact_bound and total >= 0.98 * bound
+    assert total >= matching_weight(weights, greedy_matching(weights))
 
 
 def test_unmatched_people_say_why():
