@@ -217,6 +217,9 @@ class ProgressSchema(Schema):
     actions_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
     emissions = fields.List(fields.Nested(PointSchema))
     reports_due = fields.List(fields.Nested(DueSchema))
+    measured_by = fields.String(allow_none=True, metadata={
+        "description": "where the measured figures above come from: inventories (a baseline and a later "
+                       "monitoring inventory, computed) or reports (typed in); null when nothing is measured"})
     # from the emission inventories, when a computable baseline inventory exists
     baseline = fields.Nested(InventoryPointSchema, allow_none=True)
     latest = fields.Nested(InventoryPointSchema, allow_none=True)
@@ -353,8 +356,8 @@ def create_report(data, municipality_id):
 def get_progress(municipality_id):
     """Progress towards the reduction target, actions by status and the reports due."""
     municipality = _municipality(municipality_id, options=inventories.with_inventories())
-    out = dict(services.progress(municipality).as_dict(), municipality_id=municipality.id)
-    measured = inventories.inventory_progress(municipality)
+    progress, measured = inventories.municipality_progress(municipality)
+    out = dict(progress.as_dict(), municipality_id=municipality.id)
     if measured is not None:
         out.update(measured.as_dict())
     return out

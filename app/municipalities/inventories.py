@@ -566,6 +566,25 @@ def inventory_progress(municipality: Municipality, book: FactorBook | None = Non
     return InventoryProgress(per_capita, baseline, base_result, latest, latest_result, state, missing)
 
 
+def municipality_progress(municipality: Municipality, book: FactorBook | None = None, today=None):
+    """The municipality's progress (services.Progress) with its measured figures from its emission inventories
+    when it has a baseline and a later monitoring one: the one rule for the municipality page, the
+    coordinator dashboard and `GET /municipalities/{id}/progress`. Wants `with_inventories()` loaded."""
+    from app.municipalities.services import progress
+
+    book = book or FactorBook()
+    measured = inventory_progress(municipality, book)
+    points = None
+    if measured is not None and measured.latest is not None:
+        points = [(measured.baseline.year, measured.baseline_result.total_t)]
+        for inventory in sorted(municipality.inventories, key=lambda i: i.year):
+            if inventory.kind == "monitoring" and inventory.year > measured.baseline.year:
+                result, _missing = try_compute(inventory, book)
+                if result is not None:
+                    points.append((inventory.year, result.total_t))
+    return progress(municipality, today, measured=measured, measured_points=points), measured
+
+
 # --- coordinator overview -------------------------------------------------------------------------------
 
 OVERVIEW_COLUMNS = ("name", "country", "baseline_year", "baseline_t", "latest_year", "latest_t", "reduction_percent",

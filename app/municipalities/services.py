@@ -388,11 +388,11 @@ def municipalities_query(country: str | None = None, q: str | None = None):
     return query
 
 
-def my_municipalities(user) -> list[Municipality]:
+def my_municipalities(user, options: tuple = ()) -> list[Municipality]:
     return list(db.session.scalars(
         select(Municipality).join(MunicipalityMember).where(MunicipalityMember.user_id == user.id,
                                                             MunicipalityMember.status == "accepted")
-        .options(selectinload(Municipality.actions), selectinload(Municipality.reports))
+        .options(selectinload(Municipality.actions), selectinload(Municipality.reports), *options)
         .order_by(Municipality.country, Municipality.name)))
 
 
@@ -496,6 +496,7 @@ class Progress:
     actions_by_status: dict[str, int]
     points: list[tuple[int, float]]  # (year, emissions t): baseline then every MEI
     due: list[DueReport] = field(default_factory=list)
+    measured_by: str | None = None  # "inventories" (computed emission inventories), "reports" (typed), None
 
     @property
     def overdue(self) -> list[DueReport]:
@@ -514,6 +515,7 @@ class Progress:
             "emissions": [{"year": y, "emissions_t": e} for y, e in self.points],
             "reports_due": [{"kind": d.kind, "due_on": d.due_on.isoformat(), "overdue": d.overdue}
                             for d in self.due],
+            "measured_by": self.measured_by,
         }
 
 
@@ -521,22 +523,39 @@ def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def progress(municipality: Municipality, today: date | None = None) -> Progress:
-    """Where the municipality stands against its reduction target (uses its loaded actions and reports)."""
-    baseline = municipality.baseline_emissions_t
+def progress(municipality: Municipality, today: date | None = None, measured=None,
+             measured_points: list[tuple[int, float]] | None = None) -> Progress:
+    """Where the municipality stands against its reduction target (uses its loaded actions and reports).
+
+    `measured` is its progress from emission inventories (`inventories.inventory_progress`): when it has a
+    baseline and a later monitoring inventory, the measured figures all come from them (never a typed
+    baseline with a computed latest year); otherwise from the baseline and reports typed in. Pages and the
+    API call `inventories.municipality_progress`, which passes it."""
     target = municipality.reduction_target_percent
-    measured = sorted(((r.monitoring_year or r.submitted_on.year, r.emissions_t) for r in municipality.reports
-                       if r.emissions_t is not None), key=lambda p: p[0])
-    points = ([(municipality.baseline_year, baseline)] if baseline is not None and municipality.baseline_year
-              else []) + measured
-    latest_year, latest = measured[-1] if measured else (None, None)
-    achieved = (baseline - latest) / baseline * 100 if baseline and latest is not None else None
+    if measured is not None and measured.latest is not None:
+        baseline_year, baseline = measured.baseline.year, measured.baseline_result.total_t
+        latest_year, latest = measured.latest.year, measured.latest_result.total_t
+        def value(result):  # absolute or per inhabitant, as the target says (unrounded: no double rounding)
+            return result.per_capita_t if measured.per_capita else result.total_t
+
+        first, last = value(measured.baseline_result), value(measured.latest_result)
+        achieved = (first - last) / first * 100 if first else None
+        points = measured_points or [(baseline_year, baseline), (latest_year, latest)]
+        measured_by = "inventories"
+    else:
+        baseline_year, baseline = municipality.baseline_year, municipality.baseline_emissions_t
+        measured_rows = sorted(((r.monitoring_year or r.submitted_on.year, r.emissions_t)
+                                for r in municipality.reports if r.emissions_t is not None), key=lambda p: p[0])
+        points = ([(baseline_year, baseline)] if baseline is not None and baseline_year else []) + measured_rows
+        latest_year, latest = measured_rows[-1] if measured_rows else (None, None)
+        achieved = (baseline - latest) / baseline * 100 if baseline and latest is not None else None
+        measured_by = "reports" if latest is not None else None
     counts = Counter(a.status for a in municipality.actions)
     expected = sum(a.expected_co2_t or 0 for a in municipality.actions if a.status != "cancelled")
     done = sum((a.achieved_co2_t if a.achieved_co2_t is not None else a.expected_co2_t) or 0
                for a in municipality.actions if a.status == "completed")
     return Progress(
-        baseline_year=municipality.baseline_year, baseline_emissions_t=baseline,
+        baseline_year=baseline_year, baseline_emissions_t=baseline,
         reduction_target_percent=target, target_year=municipality.target_year,
         target_emissions_t=_round(baseline * (1 - target / 100)) if baseline is not None and target is not None
         else None,
@@ -546,7 +565,7 @@ def progress(municipality: Municipality, today: date | None = None) -> Progress:
         expected_co2_t=round(expected, 1), achieved_co2_t=round(done, 1),
         expected_reduction_percent=_round(expected / baseline * 100) if baseline else None,
         actions_by_status={code: counts.get(code, 0) for code in STATUSES},
-        points=points, due=due_reports(municipality, today))
+        points=points, due=due_reports(municipality, today), measured_by=measured_by)
 
 
 # --- reminders (scheduler) -----------------------------------------------------------------------------------

@@ -37,9 +37,9 @@ def _load(municipality_id: int, *, edit: bool = False) -> Municipality:
                                  *inventories.with_inventories()])
 
 
-def _inventory_table(municipality: Municipality):
+def _inventory_table(municipality: Municipality, book: inventories.FactorBook | None = None):
     """(summaries with their missing factor, the progress from inventories, chart points)."""
-    book = inventories.FactorBook()
+    book = book or inventories.FactorBook()
     rows = []
     for inventory in municipality.inventories:
         result, missing = inventories.try_compute(inventory, book)
@@ -117,7 +117,9 @@ def import_():
 @login_required
 def dashboard():
     """The municipalities I follow or edit: progress and overdue reports at a glance."""
-    rows = [(m, services.progress(m)) for m in services.my_municipalities(current_user)]
+    book = inventories.FactorBook()
+    rows = [(m, inventories.municipality_progress(m, book)[0])
+            for m in services.my_municipalities(current_user, options=tuple(inventories.with_inventories()))]
     return render_template("municipalities/dashboard.html", rows=rows,
                            invitations=services.pending_invitations(current_user), confirm_form=ConfirmForm(),
                            can_create=Municipality.can_create(current_user),
@@ -143,8 +145,9 @@ def answer_invitation(municipality_id: int, answer: str):
 @bp.route("/<int:municipality_id>")
 def show(municipality_id: int):
     municipality = _load(municipality_id)
-    progress = services.progress(municipality)
-    inventory_rows, measured, _points = _inventory_table(municipality)
+    book = inventories.FactorBook()
+    progress, _measured = inventories.municipality_progress(municipality, book)
+    inventory_rows, measured, _points = _inventory_table(municipality, book)
     by_status = {code: [a for a in municipality.actions if a.status == code] for code in STATUSES}
     member_form = MemberForm() if municipality.can_invite(current_user) else None
     return render_template("municipalities/show.html", m=municipality, progress=progress, by_status=by_status,
@@ -158,8 +161,10 @@ def show(municipality_id: int):
 @bp.route("/<int:municipality_id>/progress.svg")
 def progress_svg(municipality_id: int):
     municipality = _load(municipality_id)
-    _rows, _measured, points = _inventory_table(municipality)
-    return svg_response(progress_chart(services.progress(municipality), municipality.name, points))
+    book = inventories.FactorBook()
+    _rows, _measured, points = _inventory_table(municipality, book)
+    return svg_response(progress_chart(inventories.municipality_progress(municipality, book)[0], municipality.name,
+                                       points))
 
 
 @bp.route("/<int:municipality_id>/edit", methods=["GET", "POST"])
