@@ -24,6 +24,7 @@ from app import create_app
 from app.auth.models import User
 from app.coaching import services
 from app.coaching.models import Appointment
+from app.core import calendar
 from app.core.calendar import build_calendar, feed_events, feed_url
 from app.core.timeutil import local_to_utc
 from app.extensions import db
@@ -109,15 +110,24 @@ def main() -> None:
         data = measure("feed: events of a user with 1,000 appointments",
                        lambda: feed_events(db.session.get(User, coach.id)))
         print(f"{'':<58} -> {len(data)} events")
-        ics = measure("feed: events + build_calendar (METHOD:PUBLISH)",
-                      lambda: build_calendar(feed_events(db.session.get(User, coach.id)), method="PUBLISH"))
+        def cold():
+            calendar._VEVENTS.clear()  # as after a restart: every VEVENT written by icalendar
+            return build_calendar(feed_events(db.session.get(User, coach.id)), method="PUBLISH")
+
+        ics = measure("feed: events + build_calendar, cold (nothing written yet)", cold)
         print(f"{'':<58} -> {len(ics) / 1024:.0f} KiB")
+        measure("feed: events + build_calendar, warm (VEVENTs written before)",
+                lambda: build_calendar(feed_events(db.session.get(User, coach.id)), method="PUBLISH"))
         token_url = feed_url(db.session.get(User, coach.id))
         db.session.commit()
         client = app.test_client()
         path = token_url.replace("http://localhost", "")
         response = measure("GET /calendar/<token>.ics through the app", lambda: client.get(path))
         assert response.status_code == 200
+        etag = response.headers["ETag"]
+        again = measure("GET again with If-None-Match (nothing changed)",
+                        lambda: client.get(path, headers={"If-None-Match": etag}))
+        assert again.status_code == 304
         db.drop_all()
 
 

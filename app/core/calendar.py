@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,8 +52,53 @@ def _address(name: str, email: str, role: str | None = None) -> vCalAddress:
     return address
 
 
+def _event_key(item: CalendarEvent) -> tuple:
+    """Everything a VEVENT is made of: equal keys, equal bytes (the stamp aside, see `_vevent`)."""
+    return (item.uid, item.starts_at, item.ends_at, item.summary, item.description, item.location, item.url,
+            item.sequence, item.status, item.organizer, tuple(item.attendees), item.stamp)
+
+
+_VEVENTS: OrderedDict[tuple, bytes] = OrderedDict()  # per process: a poll re-serialises only what changed
+_VEVENTS_MAX = 20_000
+
+
+def _vevent(item: CalendarEvent, now: datetime) -> bytes:
+    key = _event_key(item)
+    cached = _VEVENTS.get(key)
+    if cached is not None:
+        _VEVENTS.move_to_end(key)
+        return cached
+    event = Event()
+    event.add("uid", item.uid)
+    # Without a stamp of its own, DTSTAMP is when this VEVENT was first written (RFC 5545 3.8.7.2).
+    event.add("dtstamp", as_utc(item.stamp or now).replace(microsecond=0))
+    event.add("dtstart", as_utc(item.starts_at).replace(microsecond=0))
+    event.add("dtend", as_utc(item.ends_at).replace(microsecond=0))
+    event.add("summary", item.summary)
+    event.add("sequence", item.sequence)
+    event.add("status", item.status)
+    if item.description:
+        event.add("description", item.description)
+    if item.location:
+        event.add("location", item.location)
+    if item.url:
+        event.add("url", item.url)
+    if item.organizer:
+        event.add("organizer", _address(*item.organizer))
+    for attendee in item.attendees:
+        event.add("attendee", _address(*attendee, role="REQ-PARTICIPANT"), encode=0)
+    data = event.to_ical()
+    _VEVENTS[key] = data
+    if len(_VEVENTS) > _VEVENTS_MAX:
+        _VEVENTS.popitem(last=False)
+    return data
+
+
 def build_calendar(events: Iterable[CalendarEvent], method: str | None = None, name: str | None = None) -> bytes:
-    """A VCALENDAR with times in UTC; METHOD at calendar level when given (REQUEST, CANCEL, PUBLISH)."""
+    """A VCALENDAR with times in UTC; METHOD at calendar level when given (REQUEST, CANCEL, PUBLISH).
+
+    Each VEVENT is written by icalendar once per process and content (`_vevent`), so a feed polled again
+    after one change re-serialises that one event, not the thousand around it."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -62,27 +108,20 @@ def build_calendar(events: Iterable[CalendarEvent], method: str | None = None, n
     if name:
         cal.add("x-wr-calname", name)
     now = utcnow().replace(microsecond=0)
+    head = cal.to_ical()
+    closing = b"END:VCALENDAR\r\n"
+    assert head.endswith(closing)
+    return head[:-len(closing)] + b"".join(_vevent(item, now) for item in events) + closing
+
+
+def calendar_etag(events: Iterable[CalendarEvent], *parts: str) -> str:
+    """A validator for a feed: changes whenever an event or one of `parts` (name, language) changes."""
+    digest = hashlib.sha256(PRODID.encode())
+    for part in parts:
+        digest.update(b"\x00" + part.encode())
     for item in events:
-        event = Event()
-        event.add("uid", item.uid)
-        event.add("dtstamp", as_utc(item.stamp or now).replace(microsecond=0))
-        event.add("dtstart", as_utc(item.starts_at).replace(microsecond=0))
-        event.add("dtend", as_utc(item.ends_at).replace(microsecond=0))
-        event.add("summary", item.summary)
-        event.add("sequence", item.sequence)
-        event.add("status", item.status)
-        if item.description:
-            event.add("description", item.description)
-        if item.location:
-            event.add("location", item.location)
-        if item.url:
-            event.add("url", item.url)
-        if item.organizer:
-            event.add("organizer", _address(*item.organizer))
-        for attendee in item.attendees:
-            event.add("attendee", _address(*attendee, role="REQ-PARTICIPANT"), encode=0)
-        cal.add_component(event)
-    return cal.to_ical()
+        digest.update(b"\x01" + repr(_event_key(item)).encode())
+    return digest.hexdigest()[:32]
 
 
 def ics_response(data: bytes, filename: str, method: str | None = None):

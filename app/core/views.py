@@ -4,12 +4,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
 from app.core import bp
-from app.core.calendar import build_calendar, feed_events, ics_response, user_for_feed_token
+from app.core.calendar import build_calendar, calendar_etag, feed_events, ics_response, user_for_feed_token
 from app.core.forms import LanguageForm, TimezoneForm
 from app.core.i18n import LANGUAGE_COOKIE, ZONE_COOKIE, viewer_timezone
 from app.core.reference import PROJECT_COUNTRIES
@@ -111,9 +112,16 @@ def calendar_feed(token: str):
     if user is None:
         return current_app.response_class(_("This calendar address is no longer valid."), status=404,
                                           content_type="text/plain; charset=utf-8")
-    data = build_calendar(feed_events(user), method="PUBLISH", name=_("Mayors in Action – %(name)s",
-                                                                      name=user.name))
-    return ics_response(data, "mayors-in-action.ics")
+    events = feed_events(user)
+    name = _("Mayors in Action – %(name)s", name=user.name)
+    etag = calendar_etag(events, name, str(get_locale()))
+    if request.if_none_match.contains_weak(etag):  # polled again, nothing changed: 304, nothing built
+        response = current_app.response_class(status=304)
+    else:
+        response = ics_response(build_calendar(events, method="PUBLISH", name=name), "mayors-in-action.ics")
+    response.set_etag(etag, weak=True)  # calendar apps keep their copy and ask with If-None-Match
+    response.headers["Cache-Control"] = "no-store"  # a personal calendar stays out of HTTP caches
+    return response
 
 
 @bp.route("/privacy")

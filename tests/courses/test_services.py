@@ -305,3 +305,33 @@ def test_personal_feed_url_lists_the_session(client, db, make, courses):
     db.session.commit()
     body = client.get(url.replace("http://localhost", "")).get_data(as_text=True)
     assert f"UID:session-{session.id}@" in body and "METHOD:PUBLISH" in body
+
+
+def test_the_feed_answers_304_until_something_in_it_changes(client, db, make, courses):
+    """Calendar clients poll: an unchanged feed is a 304 with its ETag; a moved session, a new seat or
+    another language is a new ETag and a full feed."""
+    from app.core.calendar import feed_url
+
+    session = courses.session()
+    person = make.user()
+    services.enrol(person, session)
+    path = feed_url(person).replace("http://localhost", "")
+    db.session.commit()
+    first = client.get(path)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag.startswith('W/"')
+    assert first.headers["Cache-Control"] == "no-store"  # personal: out of HTTP caches, the app keeps its copy
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    services.update_session(session.module.trainers[0], session, location="Chania, Crete")
+    db.session.commit()
+    moved = client.get(path, headers={"If-None-Match": etag})
+    assert moved.status_code == 200 and "Chania" in moved.get_data(as_text=True)
+    assert moved.headers["ETag"] != etag
+    other = courses.session(courses.module(title="Heat pumps for town halls"))
+    services.enrol(person, other)
+    db.session.commit()
+    grown = client.get(path, headers={"If-None-Match": moved.headers["ETag"]})
+    assert grown.status_code == 200 and "Heat pumps" in grown.get_data(as_text=True)
+    unchanged = client.get(path, headers={"If-None-Match": grown.headers["ETag"]})
+    assert unchanged.status_code == 304
