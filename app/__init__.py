@@ -221,6 +221,10 @@ def _register_features(app: Flask) -> None:
     from app.core.privacy import prune_outbox, prune_personal_data, register_retention
 
     register_job(app, "prune_personal_data", prune_personal_data, minutes=24 * 60, order=90)
+    from app.core.cache import prune_changes
+
+    register_job(app, "prune_data_changes", prune_changes, minutes=24 * 60, order=90)
+    register_archive_table(app, "data_changes", ("id", "kind", "token", "created_at"))
     register_retention(app, "outbox", prune_outbox)
     for name in FEATURES:
         module = importlib.import_module(f"app.{name}")

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from app import create_app
+from app.core import cache
 from app.extensions import db as _db
 from app.extensions import limiter
 from tests.factories import TEST_PASSWORD_HASH_METHOD, Factories
@@ -109,6 +110,7 @@ def app(database_url, _schema, app_config):
     saved_config = dict(app.config)  # a test may change the shared app's config: it gets it back after
     with app.app_context():
         _truncate_all()
+        cache.clear()  # fragments of the previous test's data (versions are random tokens: belt and braces)
         if app.config["RATELIMIT_ENABLED"]:
             limiter.reset()
         yield app

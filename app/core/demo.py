@@ -23,10 +23,17 @@ def register_demo(app: Flask, name: str, loader: Callable[[DemoContext], None]) 
 
 
 def load_demo(scale: int = 1) -> DemoContext:
+    from app.core import cache
     from app.extensions import db
 
     ctx = DemoContext(scale=scale)
     for _name, loader in current_app.extensions.get("demo_loaders", []):
         loader(ctx)
         db.session.commit()
+    for kind in sorted({kind for kind, _classes, _when in cache._WATCHED}):
+        cache.bump(kind)  # bulk inserts bypass the unit of work that notes changes
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":  # fresh statistics: the planner misjudges freshly loaded tables
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     return ctx

@@ -70,3 +70,16 @@ class AuditEvent(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="", info={"private": True})
 
     actor: Mapped[User | None] = relationship("User")
+
+
+class DataChange(db.Model):
+    """One row per committed change of a kind of data ("catalogue"): its latest token is the version that
+    cached pages are keyed by, the same for every process and server (app/core/cache.py)."""
+
+    __tablename__ = "data_changes"
+    __table_args__ = (db.Index("ix_data_changes_kind_id", "kind", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    token: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -40,6 +40,16 @@ def init_app(app) -> None:
     from app.courses.demo import load_courses
 
     register_feed_source(app, services.feed_events)
+    from sqlalchemy import inspect as _inspect
+
+    from app.auth.models import User
+    from app.core.cache import watch_changes
+    from app.courses.models import Enrolment, Module, TrainingSession
+
+    # The public catalogue shows modules, their sessions and seats left, and the trainers' names.
+    watch_changes("catalogue", Module, TrainingSession, Enrolment)
+    watch_changes("catalogue", User, when=lambda user: any(
+        _inspect(user).attrs[name].history.has_changes() for name in ("stored_name", "erased_at")))
     register_reminder_renderer(app, "session", services.render_session_reminder)
     register_indicators(app, "courses", services.indicators)
     register_job(app, "course_feedback_requests", services.send_feedback_requests, minutes=15)

@@ -1,0 +1,106 @@
+"""Cached page fragments that stay correct across processes and servers (docs/caching.md).
+
+A feature says which models a kind of data is made of (`watch_changes("catalogue", Module, …)`); any
+transaction that changes one of them writes a new row in `data_changes` just before it commits, in the
+same transaction. `version(kind)` reads the newest row's random token, and `cached(key, render)` keeps
+rendered fragments per process under (kind, version, the caller's key): a change anywhere is seen by
+every process at its next request. Entries also expire after `ttl` seconds, for what depends on the
+clock only ("next sessions", "in the next 30 days").
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import timedelta
+from itertools import chain
+
+from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy.orm import Session
+
+from app.core.models import DataChange
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+_WATCHED: list[tuple[str, tuple[type, ...], Callable[[object], bool] | None]] = []
+_ENTRIES: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
+_LOCK = threading.Lock()
+MAX_ENTRIES = 2000
+KEEP_CHANGES = timedelta(days=1)
+
+
+def watch_changes(kind: str, *classes: type, when: Callable[[object], bool] | None = None) -> None:
+    """Changes to instances of `classes` (for which `when(obj)` holds, if given) change `kind`'s version."""
+    entry = (kind, tuple(classes), when)
+    if entry not in _WATCHED:
+        _WATCHED.append(entry)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session, _context) -> None:
+    if not _WATCHED:
+        return
+    kinds = session.info.setdefault("changed_kinds", set())
+    for obj in chain(session.new, session.dirty, session.deleted):
+        for kind, classes, when in _WATCHED:
+            if kind not in kinds and isinstance(obj, classes) and (when is None or when(obj)):
+                kinds.add(kind)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_versions(session) -> None:
+    session.flush()  # what is still pending is noted first
+    kinds = session.info.pop("changed_kinds", None)
+    if kinds:
+        # Last in the transaction, and an INSERT: concurrent transactions never wait on each other here.
+        session.execute(insert(DataChange), [{"kind": k, "token": secrets.token_hex(8), "created_at": utcnow()}
+                                             for k in sorted(kinds)])
+        session.info.pop("changed_kinds", None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_changes(session, _previous) -> None:
+    session.info.pop("changed_kinds", None)
+
+
+def bump(kind: str) -> None:
+    """A new version by hand, for writes that bypass the ORM's unit of work (bulk inserts, imports)."""
+    db.session.execute(insert(DataChange).values(kind=kind, token=secrets.token_hex(8), created_at=utcnow()))
+
+
+def version(kind: str) -> str:
+    token = db.session.scalar(select(DataChange.token).where(DataChange.kind == kind)
+                              .order_by(DataChange.id.desc()).limit(1))
+    return token or "none"
+
+
+def cached(kind: str, key: tuple, render: Callable[[], object], ttl: float = 60.0):
+    """`render()`'s result for this key and the current version of `kind`, kept per process."""
+    full_key = (kind, version(kind), *key)
+    now = time.monotonic()
+    with _LOCK:
+        hit = _ENTRIES.get(full_key)
+        if hit is not None and hit[0] > now:
+            _ENTRIES.move_to_end(full_key)
+            return hit[1]
+    value = render()
+    with _LOCK:
+        _ENTRIES[full_key] = (now + ttl, value)
+        while len(_ENTRIES) > MAX_ENTRIES:
+            _ENTRIES.popitem(last=False)
+    return value
+
+
+def clear() -> None:
+    with _LOCK:
+        _ENTRIES.clear()
+
+
+def prune_changes() -> int:
+    """Scheduler job: rows older than a day go, the newest of each kind stays (it is the version)."""
+    newest = select(func.max(DataChange.id)).group_by(DataChange.kind)
+    result = db.session.execute(delete(DataChange).where(DataChange.created_at < utcnow() - KEEP_CHANGES,
+                                                         DataChange.id.not_in(newest)))
+    return result.rowcount or 0
