@@ -139,7 +139,8 @@ def test_sparse_matching_is_valid_and_its_bound_holds_with_few_partners(instance
     assert fractional_bound(weights)[0] <= bound + 1e-9  # above the exact LP bound, never below
 
 
-def test_sparse_matching_is_close_to_the_exact_lp_on_a_realistic_crowd():
+def _crowd(n: int, seed: int):
+    """People drawn like the platform's, by the pairing bench (bench/peers_pairing.py)."""
     import importlib.util
     from pathlib import Path
 
@@ -147,7 +148,11 @@ def test_sparse_matching_is_close_to_the_exact_lp_on_a_realistic_crowd():
     spec = importlib.util.spec_from_file_location("peers_pairing", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    peers, met = bench.people(1200, seed=11)
+    return bench.people(n, seed=seed)
+
+
+def test_sparse_matching_is_close_to_the_exact_lp_on_a_realistic_crowd():
+    peers, met = _crowd(1200, seed=11)
     weights = score_matrix(peers, met)
     pairs, bound = sparse_matching(weights, k=120)
     exact_bound = fractional_bound(weights)[0]
@@ -167,14 +172,7 @@ def test_unmatched_people_say_why():
 
 
 def test_fast_method_is_close_to_its_bound_on_a_realistic_crowd():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "bench" / "peers_pairing.py"
-    spec = importlib.util.spec_from_file_location("peers_pairing", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    peers, met = bench.people(400, seed=7)
+    peers, met = _crowd(400, seed=7)
     result = pair_round(peers, met, exact_limit=0)
     check_valid(result, peers, met)
     assert result.ratio_to_bound >= 0.98
