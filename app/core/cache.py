@@ -24,11 +24,38 @@ from app.core.models import DataChange
 from app.core.timeutil import utcnow
 from app.extensions import db
 
-_WATCHED: list[tuple[str, tuple[type, ...], Callable[[object], bool] | None]] = []
-_ENTRIES: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
-_LOCK = threading.Lock()
-MAX_ENTRIES = 2000
 KEEP_CHANGES = timedelta(days=1)
+
+
+class LRU:
+    """A bounded, thread-safe map that forgets the least recently used entry first (per process)."""
+
+    def __init__(self, maxsize: int):
+        self.maxsize = maxsize
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_WATCHED: list[tuple[str, tuple[type, ...], Callable[[object], bool] | None]] = []
+_FRAGMENTS = LRU(2000)  # (kind, version, key) -> (expires at, value)
 
 
 def watch_changes(kind: str, *classes: type, when: Callable[[object], bool] | None = None) -> None:
@@ -57,12 +84,15 @@ def _write_versions(session) -> None:
         # Last in the transaction, and an INSERT: concurrent transactions never wait on each other here.
         session.execute(insert(DataChange), [{"kind": k, "token": secrets.token_hex(8), "created_at": utcnow()}
                                              for k in sorted(kinds)])
-        session.info.pop("changed_kinds", None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_changes(session, _previous) -> None:
     session.info.pop("changed_kinds", None)
+
+
+def watched_kinds() -> list[str]:
+    return sorted({kind for kind, _classes, _when in _WATCHED})
 
 
 def bump(kind: str) -> None:
@@ -80,22 +110,16 @@ def cached(kind: str, key: tuple, render: Callable[[], object], ttl: float = 60.
     """`render()`'s result for this key and the current version of `kind`, kept per process."""
     full_key = (kind, version(kind), *key)
     now = time.monotonic()
-    with _LOCK:
-        hit = _ENTRIES.get(full_key)
-        if hit is not None and hit[0] > now:
-            _ENTRIES.move_to_end(full_key)
-            return hit[1]
+    hit = _FRAGMENTS.get(full_key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
     value = render()
-    with _LOCK:
-        _ENTRIES[full_key] = (now + ttl, value)
-        while len(_ENTRIES) > MAX_ENTRIES:
-            _ENTRIES.popitem(last=False)
+    _FRAGMENTS.put(full_key, (now + ttl, value))
     return value
 
 
 def clear() -> None:
-    with _LOCK:
-        _ENTRIES.clear()
+    _FRAGMENTS.clear()
 
 
 def prune_changes() -> int:

@@ -5,7 +5,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +13,7 @@ from flask import current_app, url_for
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select
 
+from app.core.cache import LRU
 from app.core.timeutil import as_utc, utcnow
 from app.core.tokens import hash_token
 from app.extensions import db
@@ -58,15 +58,13 @@ def _event_key(item: CalendarEvent) -> tuple:
             item.sequence, item.status, item.organizer, tuple(item.attendees), item.stamp)
 
 
-_VEVENTS: OrderedDict[tuple, bytes] = OrderedDict()  # per process: a poll re-serialises only what changed
-_VEVENTS_MAX = 20_000
+_VEVENTS = LRU(20_000)  # per process: a poll re-serialises only what changed
 
 
 def _vevent(item: CalendarEvent, now: datetime) -> bytes:
     key = _event_key(item)
     cached = _VEVENTS.get(key)
     if cached is not None:
-        _VEVENTS.move_to_end(key)
         return cached
     event = Event()
     event.add("uid", item.uid)
@@ -88,9 +86,7 @@ def _vevent(item: CalendarEvent, now: datetime) -> bytes:
     for attendee in item.attendees:
         event.add("attendee", _address(*attendee, role="REQ-PARTICIPANT"), encode=0)
     data = event.to_ical()
-    _VEVENTS[key] = data
-    if len(_VEVENTS) > _VEVENTS_MAX:
-        _VEVENTS.popitem(last=False)
+    _VEVENTS.put(key, data)
     return data
 
 

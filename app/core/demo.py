@@ -30,7 +30,7 @@ def load_demo(scale: int = 1) -> DemoContext:
     for _name, loader in current_app.extensions.get("demo_loaders", []):
         loader(ctx)
         db.session.commit()
-    for kind in sorted({kind for kind, _classes, _when in cache._WATCHED}):
+    for kind in cache.watched_kinds():
         cache.bump(kind)  # bulk inserts bypass the unit of work that notes changes
     db.session.commit()
     if db.engine.dialect.name == "postgresql":  # fresh statistics: the planner misjudges freshly loaded tables
