@@ -1,15 +1,16 @@
 """The visitors' catalogue is cached (docs/caching.md): these are the properties that make it correct."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import insert
 
+from app.core import cache
 from app.core.models import DataChange
 from app.courses import services
 
 
 def _seats(html: str) -> str:
-    import re
-
     found = re.search(r"(\d+) seats? left", html)
     return found.group(1) if found else ""
 
@@ -46,8 +47,6 @@ def test_a_change_written_by_another_server_is_seen(client, courses, db):
     """Another server's commit adds a data_changes row (its listener does): ours reads it and renders anew,
     even though nothing changed in this process."""
     courses.session()
-    from app.core import cache
-
     calls = []
     original = cache.cached
 
@@ -98,6 +97,4 @@ def test_nobody_gets_another_persons_page(client, app, make, courses, db, login)
 
 def _badges(html: str) -> str:
     """The enrolment badges of the page's sessions (`status_badge`), lower-cased."""
-    import re
-
     return " ".join(re.findall(r'<span class="badge text-bg-\w+">(Enrolled|Waitlist|Left)', html)).lower()

@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from app.courses import services
 from app.courses.models import Certificate
 
 
@@ -29,8 +30,6 @@ def test_certificate_text_in_greek_and_polish(client, make, login, courses, db, 
     session = courses.session(module, days=-1)
     trainer = module.trainers[0]
     person = make.user(name=name, language=language)
-    from app.courses import services
-
     services.enrol(trainer, session, user=person)
     db.session.commit()
     login(trainer)

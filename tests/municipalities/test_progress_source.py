@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from app.extensions import db
+from app.municipalities.models import MunicipalityMember
 from tests.municipalities.test_inventory_api import WORKED, factor
 
 HALF_TRANSPORT = [dict(row, mwh=row["mwh"] / 2) if row["sector"] == "private-transport" else row for row in WORKED]
@@ -86,9 +88,6 @@ def test_the_dashboard_asks_the_same_number_of_queries_for_more_towns_with_inven
             assert client.post(url, headers=headers, json={"kind": kind, "year": year, "population": 1000,
                                                            "consumption": rows}).status_code == 201
         return town
-
-    from app.extensions import db
-    from app.municipalities.models import MunicipalityMember
 
     def follow(town):
         db.session.add(MunicipalityMember(municipality=town, user=coordinator, role="follower", status="accepted"))
