@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import PASSWORD_MAX, PASSWORD_MIN, ApiToken, PasswordReset, User, UserSession
 from app.core import audit
+from app.core.db import write_apart
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import SECRET_PLACEHOLDER, queue_mail
 from app.core.reference import COM_ROLES, ROLES, country_timezone, is_country, spoken_language_codes
@@ -213,8 +214,8 @@ def start_user_session(user: User, *, remember: bool, ip: str = "", user_agent: 
 def user_for_session(key: str | None, *, touch: bool = False, now=None) -> User | None:
     """The account of a live browser session, or None when it ended, expired or sat idle too long.
 
-    With `touch`, `last_seen_at` moves on (at most once a minute) and a dead row is deleted; the caller
-    commits.
+    With `touch`, `last_seen_at` moves on (at most once a minute) and a dead row is deleted, each in a
+    short write transaction of its own (`write_apart`), so a reading request stays a reader.
     """
     if not key:
         return None
@@ -228,10 +229,13 @@ def user_for_session(key: str | None, *, touch: bool = False, now=None) -> User 
     if row.expires_at <= now or not user.is_active_account or (
             not row.is_remembered and row.last_seen_at + idle <= now):
         if touch:
-            db.session.delete(row)
+            with write_apart():
+                db.session.execute(delete(UserSession).where(UserSession.id == row.id))
         return None
     if touch and now - row.last_seen_at >= timedelta(minutes=1):
-        row.last_seen_at = now
+        with write_apart():
+            db.session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+                               .execution_options(synchronize_session=False))
     user.session_key = key
     return user
 

@@ -31,11 +31,7 @@ from app.extensions import db, login_manager
 @login_manager.user_loader
 def load_user(session_key: str) -> User | None:
     """The session and remember cookies carry a browser's random key: a live UserSession, or nobody."""
-    touch = g.get("auth_may_write", False)
-    user = services.user_for_session(session_key, touch=touch)
-    if touch and (db.session.dirty or db.session.deleted):
-        db.session.commit()  # last_seen_at, or a dead session removed: nothing else is pending yet
-    return user
+    return services.user_for_session(session_key, touch=g.get("auth_may_write", False))
 
 
 @bp.before_app_request
