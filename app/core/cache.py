@@ -17,9 +17,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from itertools import chain
 
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
+from app.core.i18n import viewer_timezone
 from app.core.models import DataChange
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -116,6 +121,40 @@ def cached(kind: str, key: tuple, render: Callable[[], object], ttl: float = 60.
     value = render()
     _FRAGMENTS.put(full_key, (now + ttl, value))
     return value
+
+
+_CSRF_SLOT = "csrf-slot-" + secrets.token_hex(16)  # stands for each visitor's own form token in a stored page
+_MAX_QUERY = 1000  # longer query strings are rendered, not stored
+
+
+def page_key(*parts) -> tuple:
+    """What a visitor's page depends on besides the data: language, zone and the exact query string."""
+    return (request.path, str(get_locale()), viewer_timezone(), request.query_string, *parts)
+
+
+def visitor_page(kind: str, render: Callable[[], str], ttl: float = 60.0) -> str:
+    """A whole page for visitors, stored per process like `cached`, with each visitor's own CSRF token.
+
+    Only for people who are not signed in and have no message waiting (a flash is theirs alone); the
+    stored page holds a slot where the form token goes, filled in for each request, so a visitor's
+    language form works and no one's token is ever shown to another.
+    """
+    if current_user.is_authenticated or session.get("_flashes") or len(request.query_string) > _MAX_QUERY:
+        return render()
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+    def render_with_slot() -> str:
+        own = g.pop(field, None)
+        setattr(g, field, _CSRF_SLOT)  # Flask-WTF's generate_csrf returns what g holds
+        try:
+            return str(render())
+        finally:
+            g.pop(field, None)
+            if own is not None:
+                setattr(g, field, own)
+
+    page = cached(kind, page_key(), render_with_slot, ttl)
+    return page.replace(_CSRF_SLOT, generate_csrf()) if _CSRF_SLOT in page else page
 
 
 def clear() -> None:

@@ -6,10 +6,9 @@ import io
 from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +17,7 @@ from app.auth.services import find_user_by_email
 from app.core import cache
 from app.core.calendar import ics_response
 from app.core.forms import ConfirmForm, saving
-from app.core.i18n import format_day, format_span, viewer_timezone
+from app.core.i18n import format_day, format_span
 from app.core.pagination import paginate
 from app.core.permissions import load_visible, role_required
 from app.core.reference import TOPICS
@@ -74,22 +73,19 @@ def index():
                "language": args.get("language", "")[:8], "format": args.get("format", "")
                if args.get("format") in FORMAT_LABELS else "", "country": args.get("country", "")[:8]}
 
-    def render() -> Markup:
+    def render() -> str:
         query = queries.module_query(current_user, **filters, upcoming=when == "upcoming",
                                      within_days=int(when) if when.isdigit() else None)
         page = paginate(query.options(selectinload(Module.trainers)))
         sessions = queries.next_sessions([m.id for m in page.items])
         mine = queries.enrolments_by_session(current_user, [s.id for ss in sessions.values() for s in ss])
-        return Markup(render_template(  # noqa: S704 (an autoescaped template, rendered here)
-            "courses/_catalogue.html", page=page, sessions=_lines(sessions), mine=mine, filters=filters, when=when,
-            countries=queries.session_countries(), languages=queries.module_languages(), topics=TOPICS))
+        return render_template(
+            "courses/index.html", page=page, sessions=_lines(sessions), mine=mine, filters=filters, when=when,
+            countries=queries.session_countries(), languages=queries.module_languages(), topics=TOPICS)
 
-    if current_user.is_authenticated:  # their own seats show: never cached
-        catalogue = render()
-    else:  # visitors share it, per language, zone and query, until the catalogue changes (docs/caching.md)
-        key = (str(get_locale()), viewer_timezone(), tuple(sorted(request.args.items(multi=True)))[:20])
-        catalogue = cache.cached("catalogue", key, render)
-    return render_template("courses/index.html", catalogue=catalogue)
+    # Visitors share the whole page, per language, zone and query, until the catalogue changes;
+    # signed-in people see their own seats: rendered for them (docs/caching.md).
+    return cache.visitor_page("catalogue", render)
 
 
 def _lines(sessions: dict[int, list[TrainingSession]]) -> dict[int, list[tuple[TrainingSession, str]]]:

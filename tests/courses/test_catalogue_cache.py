@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import insert
 
 from app.core import cache
@@ -98,3 +100,37 @@ def test_nobody_gets_another_persons_page(client, app, make, courses, db, login)
 def _badges(html: str) -> str:
     """The enrolment badges of the page's sessions (`status_badge`), lower-cased."""
     return " ".join(re.findall(r'<span class="badge text-bg-\w+">(Enrolled|Waitlist|Left)', html)).lower()
+
+
+def _form_token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_each_visitor_gets_a_form_token_of_their_own_that_works(app, courses, db, count_queries):
+    """The stored page holds a slot for the token: each visitor's language form carries their own."""
+    courses.session()
+    first, second = app.test_client(), app.test_client()
+    first.get("/courses/")  # stored now
+    with count_queries() as q:
+        page = first.get("/courses/").get_data(as_text=True)
+    assert q.count == 1, q.statements  # the data version: the page itself comes from the store
+    other_page = second.get("/courses/").get_data(as_text=True)
+    mine, theirs = _form_token(page), _form_token(other_page)
+    assert mine != theirs and "csrf-slot" not in page + other_page
+    refused = second.post("/language", data={"language": "el", "csrf_token": mine, "next": "/courses/"})
+    assert "lang" not in refused.headers.get("Set-Cookie", "")  # someone else's token does nothing
+    chosen = second.post("/language", data={"language": "el", "csrf_token": theirs, "next": "/courses/"})
+    assert chosen.status_code == 302 and "el" in chosen.headers.get("Set-Cookie", "")
+    assert 'lang="el"' in second.get("/courses/").get_data(as_text=True)
+
+
+def test_a_message_waiting_for_a_visitor_is_theirs_alone(app, courses, db):
+    courses.session()
+    visitor, other = app.test_client(), app.test_client()
+    other.get("/courses/")  # a stored page exists
+    with visitor.session_transaction() as saved:
+        saved["_flashes"] = [("info", "Your message was sent to the team.")]
+    assert "Your message was sent to the team." in visitor.get("/courses/").get_data(as_text=True)
+    assert "Your message was sent to the team." not in other.get("/courses/").get_data(as_text=True)
+    assert "Your message was sent to the team." not in visitor.get("/courses/").get_data(as_text=True)
