@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Benchmark of the pages people open every day once signed in, under load.
+
+    .venv/bin/python bench/signed_in_pages.py [--scale 50] [--workers 3] [--connections 16]
+                                              [--seconds 10] [--runs 2]
+                                              [--database-url postgresql+psycopg://…/empty_db]
+
+Loads `demo load --scale N`, signs the demo people in through the real login form, then loads each
+page with their session cookie (`wrk`, or Python threads without it): a participant's home and
+"My training", a coach's week, the municipality with the most inventories and reports, and the
+coordinator dashboard. Prints requests per second and p99 (min/median of the runs) beside /healthz.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+from _server import BIN, ROOT, Gunicorn, environment, load, prepare, report, tool
+
+BUSIEST = """
+from sqlalchemy import func, select
+from app import create_app
+from app.extensions import db
+from app.municipalities.models import Inventory, MonitoringReport
+app = create_app()
+with app.app_context():
+    inventories = dict(db.session.execute(select(Inventory.municipality_id, func.count()).group_by(
+        Inventory.municipality_id)).all())
+    reports = dict(db.session.execute(select(MonitoringReport.municipality_id, func.count()).group_by(
+        MonitoringReport.municipality_id)).all())
+    best = max(inventories, key=lambda m: (inventories[m] + reports.get(m, 0), -m))
+    print(best, inventories[best], reports.get(best, 0))
+"""
+
+
+def sign_in(port: int, email: str, password: str) -> str:
+    """The session cookie of a browser signed in through the login form (with its CSRF token)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/auth/login")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
+    conn.request("POST", "/auth/login", body=body, headers={
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise RuntimeError(f"sign-in of {email} failed: {response.status}")
+    return response.getheader("Set-Cookie").split(";", 1)[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--database-url", default=None, help="an EMPTY PostgreSQL database (it is wiped)")
+    args = parser.parse_args()
+    database_url, env, tmp = environment(args.database_url)
+    logins = f"{tmp}/logins.txt"
+    prepare(database_url, args.scale, env, logins_file=logins)
+    password = re.search(r"\S+@\S+\s+(\S+)", Path(logins).read_text().splitlines()[1]).group(1)
+    busiest, inventories, reports = subprocess.run(
+        [str(BIN / "python"), "-c", BUSIEST], cwd=ROOT, env=env, check=True, capture_output=True,
+        text=True).stdout.split()
+    print(f"municipality {busiest}: {inventories} inventories, {reports} monitoring reports")
+    domain = "demo.mayors-in-action.eu"
+    pages = [("", "/healthz"), ("maria", "/"), ("maria", "/courses/my"), ("maria", f"/municipalities/{busiest}"),
+             ("maria", "/municipalities/dashboard"), ("eleni.coach", "/"),
+             ("eleni.coach", "/coaching/appointments/"), ("trainer", "/"), ("admin", "/")]
+    server = Gunicorn(env, args.workers, tmp)
+    try:
+        cookies = {who: sign_in(server.port, f"{who}@{domain}", password) for who in {w for w, _ in pages if w}}
+        labels = [(f"{who or 'visitor'} {path}", path, {"Cookie": cookies[who]} if who else {})
+                  for who, path in pages]
+        for _label, path, headers in labels:  # warm every worker
+            load(server.port, path, args.workers, 1.0, headers)
+        kind = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
+        print(f"{kind}, gunicorn {args.workers} sync workers, {args.connections} connections ({tool()}), "
+              f"{args.seconds:.0f} s per page and run, {args.runs} runs")
+        runs: dict[str, list[dict]] = {label: [] for label, _path, _headers in labels}
+        for _ in range(args.runs):
+            for label, path, headers in labels:
+                runs[label].append(load(server.port, path, args.connections, args.seconds, headers))
+                time.sleep(0.5)
+        report(list(runs.items()), baseline="visitor /healthz")
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "bench"))
+    sys.exit(main())
