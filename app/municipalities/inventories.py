@@ -51,6 +51,9 @@ class MissingFactorError(Invalid):
 class FactorBook:
     """Every admin-maintained factor, read once (the table is small), for many inventories at a time."""
 
+    def __init__(self) -> None:
+        self.results: dict[str, calc.Result | calc.MissingFactor] = {}  # compute_inventory's, by input
+
     @cached_property
     def _rows(self) -> list[EmissionFactor]:  # read on first use: a page without inventories asks nothing
         return list(db.session.scalars(select(EmissionFactor)))
@@ -73,10 +76,24 @@ class FactorBook:
 
 
 def compute_inventory(inventory: Inventory, book: FactorBook | None = None) -> calc.Result:
-    """The inventory's emissions; raises calc.MissingFactor naming what is missing."""
+    """The inventory's emissions; raises calc.MissingFactor naming what is missing.
+
+    A page asks for the same inventory several times (its table, its progress, the chart): the book
+    keeps each result under the inventory's input as it is then, so a changed inventory is computed anew.
+    """
     book = book or FactorBook()
     data = inventory.as_input()
-    return calc.compute(data, book.neefe(data.country, data.year, data.approach), book.lca)
+    key = repr(data)
+    known = book.results.get(key)
+    if known is None:
+        try:
+            known = calc.compute(data, book.neefe(data.country, data.year, data.approach), book.lca)
+        except calc.MissingFactor as missing:
+            known = missing
+        book.results[key] = known
+    if isinstance(known, calc.MissingFactor):
+        raise known
+    return known
 
 
 def try_compute(inventory: Inventory, book: FactorBook | None = None):
