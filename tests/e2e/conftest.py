@@ -58,7 +58,8 @@ def watch_console(page):
 def phone(browser, live_server):
     """A phone-sized context, to look at pages as people on the move do."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844},
-                                  device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-GB")
+                                  device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-GB",
+                                  timezone_id="Europe/Brussels")
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
@@ -80,3 +81,14 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/auth/login" not in url)
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(
+                " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+                for node in v["nodes"][:5])
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]

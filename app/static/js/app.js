@@ -18,4 +18,22 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
+  // A table wider than the screen scrolls in its own box: keyboard users reach it (Tab, then arrows),
+  // and screen readers hear what it holds (its caption, or the heading of its section).
+  function labelScrollers() {
+    document.querySelectorAll(".table-responsive, [data-scrolls]").forEach(function (box) {
+      if (box.scrollWidth <= box.clientWidth + 1 || box.hasAttribute("tabindex")) { return; }
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+        var caption = box.querySelector("caption");
+        var section = box.closest("section, article");
+        var heading = section && section.querySelector("h1, h2, h3");
+        var text = (caption || heading || { textContent: "" }).textContent.trim();
+        if (text) { box.setAttribute("aria-label", text); }
+      }
+    });
+  }
+  labelScrollers();
+  window.addEventListener("resize", labelScrollers);
 })();
