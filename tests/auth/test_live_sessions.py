@@ -51,7 +51,7 @@ def test_many_signed_in_requests_at_once_note_their_sessions_without_an_error(li
         db.session.commit()
         start = threading.Barrier(PEOPLE)
 
-        def read(cookie: str) -> int:
+        def read(cookie: str, start: threading.Barrier = start) -> int:
             start.wait()
             return _get(url, cookie)
 

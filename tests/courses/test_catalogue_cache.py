@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from sqlalchemy import insert
 
 from app.core import cache
