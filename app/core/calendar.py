@@ -85,9 +85,36 @@ def _vevent(item: CalendarEvent, now: datetime) -> bytes:
         event.add("organizer", _address(*item.organizer))
     for attendee in item.attendees:
         event.add("attendee", _address(*attendee, role="REQ-PARTICIPANT"), encode=0)
-    data = event.to_ical()
+    data = b"".join(fold(line) + b"\r\n" for line in event.content_lines() if line)
     _VEVENTS.put(key, data)
     return data
+
+
+FOLD_AT = 75  # octets per line, the line break excluded (RFC 5545 3.1)
+
+
+def fold(line: str) -> bytes:
+    """A content line folded as icalendar folds it (`Contentline.to_ical`), in a fraction of the time.
+
+    Most lines are short and stay as they are; a long one is cut every 74 octets at a character
+    boundary, never just after a backslash or caret (an escape split across lines confuses clients).
+    `tests/core/test_calendar_fold.py` checks the two give the same bytes.
+    """
+    data = line.encode("utf-8")
+    if len(data) < FOLD_AT:
+        return data
+    parts = []
+    start = 0
+    while len(data) - start >= FOLD_AT:
+        end = start + FOLD_AT - 1
+        while data[end] & 0xC0 == 0x80:  # inside a character: cut before it
+            end -= 1
+        if end - start > 1 and data[end - 1] in b"\\^":  # keep an escape with what it escapes
+            end -= 1
+        parts.append(data[start:end])
+        start = end
+    parts.append(data[start:])
+    return b"\r\n ".join(parts)
 
 
 def build_calendar(events: Iterable[CalendarEvent], method: str | None = None, name: str | None = None) -> bytes:
