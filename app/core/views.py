@@ -20,7 +20,20 @@ from app.extensions import csrf, db, limiter
 
 @bp.route("/")
 def home():
+    """Visitors get the marketing page, signed-in people their own home."""
+    if current_user.is_authenticated:
+        return my_home()
     return render_template("home.html", project_countries=list(PROJECT_COUNTRIES))
+
+
+@bp.route("/home")
+def my_home():
+    """A signed-in person's home: what each of their roles has to act on (app/core/home.py)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for("core.my_home")))
+    from app.core.home import home_sections
+
+    return render_template("my_home.html", sections=home_sections(current_user))
 
 
 @bp.route("/contact")

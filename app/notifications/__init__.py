@@ -27,6 +27,14 @@ def init_app(app):
     register_mail_kind(app, "digest", _l("Weekly digest of my sessions, waitlists and approvals"), trainers_only=True)
     register_demo(app, "notifications", demo.load_notifications)
     register_job(app, "send_weekly_digest", digest.send_weekly_digest, minutes=60, order=60)
+    from app.core.home import register_home_section
+
+    def _home_section(user):
+        from app.notifications.views import home_section
+
+        return home_section(user)
+
+    register_home_section(app, "notifications", _home_section)
     register_job(app, "prune_notifications", services.prune_notifications, minutes=24 * 60, order=90)
 
     @app.context_processor

@@ -116,3 +116,10 @@ def prune_notifications(now: datetime | None = None) -> int:
                                                            Notification.read_at < cutoff)
                                 .execution_options(synchronize_session=False))
     return result.rowcount
+
+
+
+def latest_unread(user, limit: int = 5) -> list[Notification]:
+    return list(db.session.scalars(select(Notification)
+                                   .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                                   .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))

@@ -61,3 +61,12 @@ def preferences():
             return redirect(url_for("notifications.preferences"))
     return render_template("notifications/preferences.html", form=form, kinds=kinds,
                            essential=sorted(ESSENTIAL_KINDS))
+
+
+def home_section(user):
+    """The personal home's section (app/core/home.py): the latest unread notifications, each opening
+    its item; two queries, the count shared with the bell."""
+    count = services.unread_count_for_viewer() if user is current_user._get_current_object() else \
+        services.unread_count(user)
+    return render_template("notifications/_home.html", items=services.latest_unread(user), unread=count,
+                           confirm_form=ConfirmForm())
