@@ -113,6 +113,8 @@ PAGES = [
     # The certificate: its holder, the module's trainers and admins; hidden from everyone else.
     ("GET", "/courses/certificates/{certificate}.pdf", by_role(302, 200, 404, 200, 404, 404, 200), None),
     ("GET", "/courses/verify/{certificate_code}", everyone(200), None),
+    # Resending a certificate: the module's trainers and admins (back to the page); hidden from the others.
+    ("POST", "/courses/certificates/{certificate}/resend", by_role(302, 404, 404, 302, 404, 404, 302), {}),
     # Managing writes: its trainer and admins go through (and back to the page), the others may not (403).
     ("POST", "/courses/modules/{module}/materials", MODULE_EDITORS | {"trainer": 302, "admin": 302}, {"title": ""}),
     ("POST", "/courses/sessions/{session}/enrolments/{enrolment}/approve",
@@ -269,8 +271,9 @@ API = [
     ("PATCH", f"{A}/sessions/{{draft_session}}", API_DRAFT_EDITORS, {"capacity": 12}),
     ("GET", f"{A}/sessions/{{session}}/enrolments", API_MODULE_EDITORS, None),
     ("GET", f"{A}/sessions/{{draft_session}}/enrolments", API_DRAFT_EDITORS, None),
-    # Enrolling oneself: the participant has a seat already (409); a draft's session is not open.
-    ("POST", f"{A}/sessions/{{session}}/enrolments", by_role(401, 409, 201, 201, 201, 201, 201), {}),
+    # Enrolling oneself: the participant has a seat already (409), its trainer trains it (409);
+    # a draft's session is not open.
+    ("POST", f"{A}/sessions/{{session}}/enrolments", by_role(401, 409, 201, 409, 201, 201, 201), {}),
     ("POST", f"{A}/sessions/{{draft_session}}/enrolments", by_role(401, 404, 404, 409, 409, 409, 409), {}),
     # Enrolling someone else is for the session's trainers and admins.
     ("POST", f"{A}/sessions/{{session}}/enrolments", by_role(401, 403, 403, 201, 403, 403, 201),

@@ -223,6 +223,31 @@ class TrainingSession(db.Model):
     def has_ended(self, now: datetime | None = None) -> bool:
         return as_utc(self.ends_at) <= (now or utcnow())
 
+    def is_held(self, now: datetime | None = None) -> bool:
+        """The session has started (or ended): it is history now, not a plan."""
+        return not self.is_cancelled and self.has_started(now)
+
+    def can_cancel(self, now: datetime | None = None) -> bool:
+        """Only a session still to come can be cancelled; a held one stays on record."""
+        return not self.is_cancelled and not self.has_started(now)
+
+    def can_change_enrolment_window(self, now: datetime | None = None) -> bool:
+        """The enrolment dates ("Open until…", the deadline to leave) are for sessions still to come."""
+        return self.can_cancel(now)
+
+    def can_move_to(self, starts_at: datetime, now: datetime | None = None) -> bool:
+        """A held session keeps a past date (a typo may be corrected), it never moves to the future."""
+        now = now or utcnow()
+        return not self.has_started(now) or as_utc(starts_at) <= now
+
+    def is_trained_by(self, user) -> bool:
+        """`user` trains this session's module: they teach it, they do not enrol in it."""
+        return self.module.is_taught_by(user)
+
+    def can_enrol(self, user, now: datetime | None = None) -> bool:
+        """An Enrol button for `user`: enrolment is open and they are not one of its trainers."""
+        return self.is_open_for_enrolment(now) and not self.is_trained_by(user)
+
     @property
     def closes_at(self) -> datetime:
         return as_utc(self.enrol_closes_at or self.starts_at)

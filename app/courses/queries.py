@@ -146,3 +146,42 @@ def dashboard_section(user):
     data = my_training(user)
     attended = sum(1 for e in data["past"] if e.attended)
     return render_template("courses/_dashboard.html", attended=attended, **data)
+
+
+def session_certificates(session: TrainingSession, user_ids: list[int]) -> list[Certificate]:
+    """Certificates of the session's module held by these attendees (valid and revoked), by name."""
+    if not user_ids:
+        return []
+    rows = db.session.scalars(select(Certificate).where(Certificate.module_id == session.module_id,
+                                                        Certificate.user_id.in_(user_ids))
+                              .options(selectinload(Certificate.user))).all()
+    return sorted(rows, key=lambda c: (not c.is_valid, c.user.name.lower()))
+
+
+def feedback_givers(session: TrainingSession) -> set[int]:
+    return set(db.session.scalars(select(Feedback.user_id).where(Feedback.session_id == session.id)))
+
+
+def session_states(session_ids: list[int]) -> dict[int, dict]:
+    """Per past session: present, absent, unmarked, certificates (valid, of its attendees) and feedback, in 3 queries."""
+    if not session_ids:
+        return {}
+    states = {i: {"present": 0, "absent": 0, "unmarked": 0, "certificates": 0, "feedback": 0} for i in session_ids}
+    for session_id, attended, n in db.session.execute(
+            select(Enrolment.session_id, Enrolment.attended, func.count()).where(
+                Enrolment.session_id.in_(session_ids), Enrolment.status == "enrolled")
+            .group_by(Enrolment.session_id, Enrolment.attended)):
+        states[session_id]["present" if attended else "unmarked" if attended is None else "absent"] += n
+    for session_id, n in db.session.execute(
+            select(Enrolment.session_id, func.count()).join(TrainingSession)
+            .join(Certificate, (Certificate.module_id == TrainingSession.module_id)
+                  & (Certificate.user_id == Enrolment.user_id))
+            .where(Enrolment.session_id.in_(session_ids), Enrolment.status == "enrolled",
+                   Enrolment.attended.is_(True), Certificate.revoked_at.is_(None))
+            .group_by(Enrolment.session_id)):
+        states[session_id]["certificates"] = n
+    for session_id, n in db.session.execute(
+            select(Feedback.session_id, func.count()).where(Feedback.session_id.in_(session_ids))
+            .group_by(Feedback.session_id)):
+        states[session_id]["feedback"] = n
+    return states

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -288,6 +289,7 @@ def update_session(actor: User, session: TrainingSession, **values) -> TrainingS
     if session.is_cancelled:
         raise WrongState(str(_l("This session is cancelled.")))
     changes = _clean_session_values(values)
+    _refuse_moving_held(session, changes)
     merged = {k: getattr(session, k) for k in SESSION_FIELDS} | changes
     if problems := _session_problems(merged):
         raise Invalid(fields=problems)
@@ -311,6 +313,20 @@ def update_session(actor: User, session: TrainingSession, **values) -> TrainingS
     _promote_waitlisted(session)
     audit.record("course.session.update", actor, target=f"session:{session.id}")
     return session
+
+
+def _refuse_moving_held(session: TrainingSession, changes: dict, now: datetime | None = None) -> None:
+    """A held session keeps its enrolment window and never moves to a future date (the model's rules)."""
+    fields: dict[str, list[str]] = {}
+    starts = changes.get("starts_at")
+    if isinstance(starts, datetime) and not session.can_move_to(starts, now):
+        fields["starts_at"] = [str(_l("This session has been held: it cannot move to a future date."))]
+    if not session.can_change_enrolment_window(now):
+        for key in ("enrol_opens_at", "enrol_closes_at", "unenrol_deadline"):
+            if key in changes and changes[key] != (as_utc(getattr(session, key)) if getattr(session, key) else None):
+                fields[key] = [str(_l("This session has been held: its enrolment dates no longer change."))]
+    if fields:
+        raise Invalid(str(_l("This session has been held.")), fields=fields)
 
 
 def duplicate_session(actor: User, session: TrainingSession, *, starts_at: datetime | None = None) -> TrainingSession:
@@ -337,6 +353,9 @@ def cancel_session(actor: User, session: TrainingSession, *, reason: str = "") -
     session = lock_session(session.id)
     if session.is_cancelled:
         raise WrongState(str(_l("This session is cancelled already.")))
+    if not session.can_cancel():
+        raise WrongState(str(_l("This session has been held: it stays on record and cannot be cancelled.")),
+                         code="session_held")
     session.status = "cancelled"
     session.cancelled_at = utcnow()
     session.sequence += 1
@@ -458,6 +477,8 @@ def enrol(actor: User, session: TrainingSession, *, user: User | None = None, no
     session = lock_session(session.id)
     if session.is_cancelled:
         raise WrongState(str(_l("This session is cancelled.")), code="session_cancelled")
+    if session.is_trained_by(user):
+        raise WrongState(str(_l("Trainers do not enrol in their own sessions.")), code="own_session")
     if not by_manager and not session.is_open_for_enrolment(now):
         raise EnrolmentClosed()
     existing = _find_enrolment(session.id, user.id)
@@ -636,12 +657,32 @@ def mark_attendance(actor: User, session: TrainingSession, *, user_id: int, atte
     return enrolment
 
 
+@dataclass(frozen=True)
+class AttendanceSaved:
+    """What saving the sign-in list did: who was present or absent, how many certificates were issued."""
+
+    present: int
+    absent: int
+    issued: int
+
+
+def _valid_certificate_holders(module_id: int, user_ids) -> set[int]:
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Certificate.user_id).where(
+        Certificate.module_id == module_id, Certificate.user_id.in_(ids), Certificate.revoked_at.is_(None))))
+
+
 def record_attendance(actor: User, session: TrainingSession, *, marks: dict[int, bool],
-                      now: datetime | None = None) -> int:
-    """The sign-in list: mark everyone at once; returns how many were present."""
+                      now: datetime | None = None) -> AttendanceSaved:
+    """The sign-in list: mark everyone at once; says how many were present, absent, and got a certificate."""
+    before = _valid_certificate_holders(session.module_id, marks)
     for user_id, attended in marks.items():
         mark_attendance(actor, session, user_id=user_id, attended=attended, now=now)
-    return sum(bool(v) for v in marks.values())
+    after = _valid_certificate_holders(session.module_id, marks)
+    present = sum(bool(v) for v in marks.values())
+    return AttendanceSaved(present=present, absent=len(marks) - present, issued=len(after - before))
 
 
 def attended_sessions(module_id: int, user_id: int) -> list[TrainingSession]:
@@ -665,18 +706,46 @@ def update_completion(module: Module, user_id: int, *, now: datetime | None = No
                                       issued_at=now or utcnow(), completed_at=completed_at)
             db.session.add(certificate)
             db.session.flush()
-            user = db.session.get(User, user_id)
-            queue_mail(user, "enrolment", "courses/mail/certificate",
-                       subject=_l("Your certificate: %(title)s", title=module.title),
-                       context={"module": module, "certificate": certificate,
-                                "url": url_for("courses.my_training", _external=True),
-                                "verify_url": url_for("courses.verify", code=certificate.code, _external=True)},
-                       dedupe_key=f"course-certificate-{certificate.id}")
+            _certificate_mail(certificate, module, f"course-certificate-{certificate.id}")
         else:
             certificate.revoked_at = None
             certificate.completed_at = completed_at
     elif certificate is not None and certificate.revoked_at is None:
         certificate.revoked_at = now or utcnow()
+    return certificate
+
+
+def _certificate_mail(certificate: Certificate, module: Module, dedupe_key: str) -> None:
+    user = db.session.get(User, certificate.user_id)
+    queue_mail(user, "enrolment", "courses/mail/certificate",
+               subject=_l("Your certificate: %(title)s", title=module.title),
+               context={"module": module, "certificate": certificate,
+                        "url": url_for("courses.my_training", _external=True),
+                        "verify_url": url_for("courses.verify", code=certificate.code, _external=True)},
+               dedupe_key=dedupe_key)
+
+
+def resend_certificate(actor: User, certificate: Certificate, *, now: datetime | None = None) -> Certificate:
+    """The module's trainers (and admins) send a valid certificate to its holder again."""
+    if not certificate.module.can_edit(actor):
+        raise NotAllowed(str(_l("Only the module's trainers and administrators manage its certificates.")))
+    if not certificate.is_valid:
+        raise WrongState(str(_l("This certificate is revoked.")), code="certificate_revoked")
+    now = now or utcnow()
+    _certificate_mail(certificate, certificate.module, f"course-certificate-{certificate.id}-{now:%Y%m%d%H%M%S%f}")
+    audit.record("course.certificate.resend", actor, target=f"certificate:{certificate.id}")
+    return certificate
+
+
+def revoke_certificate(actor: User, certificate: Certificate, *, now: datetime | None = None) -> Certificate:
+    """Revoke a certificate: its code no longer verifies and its PDF is gone."""
+    if not certificate.module.can_edit(actor):
+        raise NotAllowed(str(_l("Only the module's trainers and administrators manage its certificates.")))
+    if not certificate.is_valid:
+        raise WrongState(str(_l("This certificate is revoked already.")), code="certificate_revoked")
+    certificate.revoked_at = now or utcnow()
+    db.session.flush()
+    audit.record("course.certificate.revoke", actor, target=f"certificate:{certificate.id}")
     return certificate
 
 

@@ -132,7 +132,13 @@ def _module_form(module: Module | None = None) -> ModuleForm:
 @bp.route("/manage")
 @trainer_required
 def manage():
-    return render_template("courses/manage.html", modules=queries.trainer_modules(current_user), now=utcnow())
+    modules, now = queries.trainer_modules(current_user), utcnow()
+    upcoming = {m.id: [s for s in m.sessions if not s.is_cancelled and not s.is_held(now)] for m in modules}
+    past = {m.id: sorted((s for s in m.sessions if s.is_held(now)), key=lambda s: s.starts_at, reverse=True)
+            for m in modules}
+    states = queries.session_states([s.id for held in past.values() for s in held])
+    return render_template("courses/manage.html", modules=modules, now=now, upcoming=upcoming, past=past,
+                           states=states)
 
 
 @bp.route("/modules/new", methods=["GET", "POST"])
@@ -235,7 +241,11 @@ def edit_session(session_id: int):
         form.country.data = session.country or ""
     if form.validate_on_submit():
         with saving(form, success=_("The session is saved.")) as saved:
-            services.update_session(current_user, session, **form.values())
+            values = form.values()
+            if not session.can_change_enrolment_window():  # the form leaves those fields out
+                for name in ("enrol_opens_at", "enrol_closes_at", "unenrol_deadline"):
+                    values.pop(name, None)
+            services.update_session(current_user, session, **values)
         if saved:
             return redirect(url_for("courses.session_detail", session_id=session.id))
     return render_template("courses/session_form.html", form=form, module=session.module, session=session)
@@ -381,12 +391,43 @@ def attendance(session_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         marks = {e.user_id: f"attended-{e.user_id}" in request.form for e in people}
-        with saving(success=ngettext("Attendance is saved: %(num)d present.", "Attendance is saved: %(num)d present.", sum(marks.values()))) as saved:
-            services.record_attendance(current_user, session, marks=marks)
+        with saving() as saved:
+            result = services.record_attendance(current_user, session, marks=marks)
         if saved:
+            flash(" ".join((_("Attendance saved."),
+                            ngettext("%(num)d certificate issued,", "%(num)d certificates issued,", result.issued),
+                            ngettext("%(num)d absent.", "%(num)d absent.", result.absent))), "success")
             return redirect(url_for("courses.attendance", session_id=session.id))
+    certificates = queries.session_certificates(session, [e.user_id for e in people if e.attended])
+    answered = queries.feedback_givers(session)
+    no_feedback = [e for e in people if e.attended and e.user_id not in answered]
     return render_template("courses/attendance.html", session=session, module=session.module, people=people,
-                           form=form, started=session.has_started())
+                           form=form, started=session.has_started(), all_present=request.args.get("all") == "1",
+                           certificates=certificates, no_feedback=no_feedback)
+
+
+@bp.route("/certificates/<int:certificate_id>/<action>", methods=["POST"])
+@login_required
+def certificate_action(certificate_id: int, action: str):
+    item = load_visible(Certificate, certificate_id, current_user, can_see=lambda c, u: c.module.can_edit(u))
+    back = _back_to_attendance(item)
+    if action not in ("resend", "revoke"):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        if action == "resend":
+            with saving(success=_("The certificate is sent again to %(name)s.", name=item.user.name)):
+                services.resend_certificate(current_user, item)
+        else:
+            with saving(success=_("The certificate of %(name)s is revoked.", name=item.user.name), category="info"):
+                services.revoke_certificate(current_user, item)
+    return redirect(back)
+
+
+def _back_to_attendance(item: Certificate) -> str:
+    target = request.form.get("next") or ""
+    if target.startswith("/courses/") and not target.startswith("//"):
+        return target
+    return url_for("courses.manage")
 
 
 def _cell(value) -> str:

@@ -51,3 +51,20 @@ def test_module_and_session_pages_query_budget(client, count_queries, demo, logi
     with count_queries() as q:
         assert client.get(f"/courses/sessions/{session.id}").status_code == 200
     assert q.count <= 10, q.statements
+
+
+def test_my_modules_and_attendance_query_budget(client, count_queries, demo, login):
+    from sqlalchemy import select
+
+    from app.core.timeutil import utcnow
+    from app.courses.models import TrainingSession
+    login(demo.data["users"]["trainer"], password=demo.data["password"])
+    with count_queries() as q:
+        page = client.get("/courses/manage").get_data(as_text=True)
+    assert "Past sessions" in page and "Upcoming sessions" in page
+    assert q.count <= 10, q.statements
+    held = db.session.scalars(select(TrainingSession).where(TrainingSession.starts_at < utcnow())
+                              .order_by(TrainingSession.enrolled_count.desc())).first()
+    with count_queries() as q:
+        assert client.get(f"/courses/sessions/{held.id}/attendance").status_code == 200
+    assert q.count <= 12, q.statements
