@@ -147,6 +147,8 @@ def in_zone(value: datetime | None, tz_name: str | None, style: str = "medium") 
 
 
 def register_template_helpers(app) -> None:
+    from app.core.indicators import format_tonnes
+
     app.jinja_env.filters.update(
         datetime=lambda v, style="medium", tz=None: format_moment(v, style, tz),
         date=lambda v, style="medium", tz=None: format_day(v, style, tz),
@@ -157,6 +159,7 @@ def register_template_helpers(app) -> None:
         country=country_name,
         language=language_name,
         topic=topic_name,
+        tonnes=format_tonnes,
     )
 
     @app.context_processor

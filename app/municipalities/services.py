@@ -552,8 +552,8 @@ def progress(municipality: Municipality, today: date | None = None, measured=Non
         measured_by = "reports" if latest is not None else None
     counts = Counter(a.status for a in municipality.actions)
     expected = sum(a.expected_co2_t or 0 for a in municipality.actions if a.status != "cancelled")
-    done = sum((a.achieved_co2_t if a.achieved_co2_t is not None else a.expected_co2_t) or 0
-               for a in municipality.actions if a.status == "completed")
+    # achieved is what was reported as achieved: an expected figure is never counted as done
+    done = sum(a.achieved_co2_t or 0 for a in municipality.actions if a.status == "completed")
     return Progress(
         baseline_year=baseline_year, baseline_emissions_t=baseline,
         reduction_target_percent=target, target_year=municipality.target_year,

@@ -14,16 +14,29 @@ from app.core.reference import country_name
 from app.core.timeutil import utcnow
 from app.results import bp
 from app.results.charts import by_country_chart, over_time_chart, targets_chart
-from app.results.services import INDICATORS, over_time, results, targets
+from app.results.services import (
+    COUNTRY_CHARTS,
+    EXPECTED_KEYS,
+    INDICATORS,
+    OVER_TIME_CHARTS,
+    TONNE_KEYS,
+    country_charts,
+    over_time,
+    results,
+    target_rows,
+    targets,
+)
 
-COUNTRY_CHART_KEYS = ("trained_people", "municipalities", "actions_completed", "exchanges_completed")
-OVER_TIME_COUNT_KEYS = ("trained_people", "sessions_held", "exchanges_completed", "good_practices",
-                        "municipalities", "actions_completed")
 
-
-def _target_rows(data: dict) -> list[dict]:
-    return [{"key": k, "label": INDICATORS[k][0], "value": data.get(k, 0), "target": t}
-            for k, t in targets().items() if k in INDICATORS and t]
+def _titles() -> dict[str, str]:
+    return {
+        "people": _("People trained by country"),
+        "countries": _("Municipalities, actions and exchanges by country"),
+        "co2": _("Expected (planned) CO2 reduction by country, t per year"),
+        "people-over-time": _("People trained over time (running total at the end of each year)"),
+        "over-time": _("Activities, municipalities and actions over time (running totals at the end of each year)"),
+        "co2-over-time": _("Expected (planned) CO2 reduction over time, t per year (running total)"),
+    }
 
 
 @bp.route("/")
@@ -31,37 +44,29 @@ def index():
     data = results()
     years, series = over_time()
     return render_template("results/index.html", data=data, indicators=INDICATORS, targets=targets(),
-                           target_rows=_target_rows(data), years=years, series=series,
-                           countries=list(data["by_country"]))
+                           target_rows=target_rows(data), years=years, series=series,
+                           country_charts=country_charts(data), expected_keys=EXPECTED_KEYS,
+                           tonne_keys=TONNE_KEYS, over_time_charts=OVER_TIME_CHARTS)
 
 
 @bp.route("/charts/<name>.svg")
 def chart(name: str):
     data = results()
-    countries = list(data["by_country"])
-    labels = [country_name(c) for c in countries]
     if name == "targets":
-        return svg_response(targets_chart(_target_rows(data)))
-    if name == "countries":
+        return svg_response(targets_chart(target_rows(data)))
+    if name in COUNTRY_CHARTS:
+        drawn = country_charts(data)[name]
+        countries = drawn["countries"]
         return svg_response(by_country_chart(
-            _("People, municipalities and actions by country"), labels,
-            [(k, str(INDICATORS[k][0]), [data["by_country"][c][k] for c in countries]) for k in COUNTRY_CHART_KEYS]))
-    if name == "co2":
-        return svg_response(by_country_chart(
-            _("Expected CO2 reduction by country (t per year)"), labels,
-            [("expected_co2_t", str(INDICATORS["expected_co2_t"][0]),
-              [data["by_country"][c]["expected_co2_t"] for c in countries])]))
-    if name == "over-time":
+            _titles()[name], [country_name(c) for c in countries],
+            [(k, str(INDICATORS[k][0]), [data["by_country"][c][k] for c in countries]) for k in drawn["keys"]],
+            axis=str(drawn["axis"])))
+    if name in OVER_TIME_CHARTS:
+        keys, axis = OVER_TIME_CHARTS[name]
         years, series = over_time()
         return svg_response(over_time_chart(
-            _("Over time (running totals at the end of each year)"), years,
-            [(k, str(INDICATORS[k][0]), series[k]) for k in OVER_TIME_COUNT_KEYS if k in series]))
-    if name == "co2-over-time":
-        years, series = over_time()
-        return svg_response(over_time_chart(
-            _("Expected CO2 reduction over time (t per year, running total)"), years,
-            [("expected_co2_t", str(INDICATORS["expected_co2_t"][0]), series["expected_co2_t"])]
-            if "expected_co2_t" in series else []))
+            _titles()[name], years, [(k, str(INDICATORS[k][0]), series[k]) for k in keys if k in series],
+            axis=str(axis)))
     abort(404)
 
 
