@@ -38,10 +38,14 @@ def index():
 
 @bp.route("/users")
 def users():
-    q = (request.args.get("q") or "").strip()
+    q = (request.args.get("q") or "").strip()[:200]
     role = request.args.get("role") or ""
     claim = request.args.get("claim") or ""
-    query = select(User).order_by(User.name)
+    country = (request.args.get("country") or "").strip().upper()[:2]
+    countries = sorted(c for c in db.session.scalars(select(User.country).distinct()) if c)
+    if country not in countries:
+        country = ""  # an unknown country is ignored, not an error
+    query = select(User).order_by(User.name, User.id)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
@@ -50,8 +54,10 @@ def users():
         query = query.where(User.role == role)
     if claim == "waiting":
         query = query.where(User.com_role_status == "claimed", User.com_role != "other")
+    if country:
+        query = query.where(User.country == country)
     return render_template("admin/users.html", page=paginate(query), q=q, role=role, claim=claim,
-                           com_roles=COM_ROLES)
+                           country=country, countries=countries, com_roles=COM_ROLES)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
