@@ -5,12 +5,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.auth import services
 from app.auth.forms import AdminEraseForm, AdminUserForm
 from app.auth.models import User
+from app.core.audit import sentences as audit_sentences
 from app.core.forms import ConfirmForm, saving
 from app.core.models import AuditEvent, OutboxMessage
 from app.core.pagination import paginate
@@ -139,9 +139,10 @@ def retry_outbox_message(message_id: int):
 
 @bp.route("/audit")
 def audit_log():
-    action = (request.args.get("action") or "").strip()
+    action = (request.args.get("action") or "").strip()[:64]
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action.like(f"{action}%"))
-    return render_template("admin/audit.html", page=paginate(query.options(selectinload(AuditEvent.actor))),
-                           action=action)
+    page = paginate(query)
+    return render_template("admin/audit.html", page=page, action=action,
+                           sentences=audit_sentences(page.items, current_user))

@@ -670,3 +670,13 @@ def dashboard_section(user):
 
     upcoming = db.session.scalars(appointments_of(user, when="upcoming", status="booked").limit(3)).all()
     return render_template("coaching/_dashboard.html", upcoming=upcoming, user=user)
+
+
+def audit_appointments(ids, viewer) -> dict:
+    """Each appointment as "a coaching appointment on <date>" for the audit log, linked where visible."""
+    from app.core.i18n import format_day
+
+    rows = db.session.scalars(select(Appointment).where(Appointment.id.in_(ids))).all()
+    return {a.id: (_("the coaching appointment of %(day)s", day=format_day(a.starts_at)),
+                   url_for("coaching.appointment", appointment_id=a.id) if a.can_see(viewer) else None)
+            for a in rows}

@@ -734,3 +734,11 @@ def import_municipalities(actor, data: bytes) -> ImportResult:
         except (Invalid, Conflict) as error:
             result.rejected.append((number, _row_reason(error)))
     return result
+
+
+def audit_municipalities(ids, viewer) -> dict:
+    """Municipality names for the audit log, linked to their public page."""
+    from flask import url_for
+
+    rows = db.session.execute(select(Municipality.id, Municipality.name).where(Municipality.id.in_(ids))).all()
+    return {i: (name, url_for("municipalities.show", municipality_id=i)) for i, name in rows}
