@@ -5,12 +5,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
 from app.admin import bp
 from app.auth import services
 from app.auth.forms import AdminEraseForm, AdminUserForm
 from app.auth.models import User
+from app.core.audit import sentences as audit_sentences
 from app.core.forms import ConfirmForm, saving
 from app.core.models import AuditEvent, OutboxMessage
 from app.core.pagination import paginate
@@ -38,10 +38,14 @@ def index():
 
 @bp.route("/users")
 def users():
-    q = (request.args.get("q") or "").strip()
+    q = (request.args.get("q") or "").strip()[:200]
     role = request.args.get("role") or ""
     claim = request.args.get("claim") or ""
-    query = select(User).order_by(User.name)
+    country = (request.args.get("country") or "").strip().upper()[:2]
+    countries = sorted(c for c in db.session.scalars(select(User.country).distinct()) if c)
+    if country not in countries:
+        country = ""  # an unknown country is ignored, not an error
+    query = select(User).order_by(User.name, User.id)
     if q:
         like = f"%{q.lower()}%"
         query = query.where(or_(func.lower(User.name).like(like), User.email.like(like),
@@ -50,8 +54,10 @@ def users():
         query = query.where(User.role == role)
     if claim == "waiting":
         query = query.where(User.com_role_status == "claimed", User.com_role != "other")
+    if country:
+        query = query.where(User.country == country)
     return render_template("admin/users.html", page=paginate(query), q=q, role=role, claim=claim,
-                           com_roles=COM_ROLES)
+                           country=country, countries=countries, com_roles=COM_ROLES)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -133,9 +139,10 @@ def retry_outbox_message(message_id: int):
 
 @bp.route("/audit")
 def audit_log():
-    action = (request.args.get("action") or "").strip()
+    action = (request.args.get("action") or "").strip()[:64]
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action:
         query = query.where(AuditEvent.action.like(f"{action}%"))
-    return render_template("admin/audit.html", page=paginate(query.options(selectinload(AuditEvent.actor))),
-                           action=action)
+    page = paginate(query)
+    return render_template("admin/audit.html", page=page, action=action,
+                           sentences=audit_sentences(page.items, current_user))

@@ -27,5 +27,20 @@ def init_app(app):
     register_job(app, "purge_user_sessions", purge_user_sessions, minutes=60, order=90)
     register_mail_secret(app, "password_reset", reset_link_secret)
 
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.audit import register_audit_reference, register_audit_sentence
+
+    register_audit_reference(app, "user", privacy.audit_users)
+    for action, sentence in {
+            "login.success": _l("%(actor)s signed in"),
+            "login.failure": _l("A sign-in failed for %(target)s"),
+            "logout": _l("%(actor)s signed out"),
+            "user.register": _l("%(actor)s registered"),
+            "user.create": _l("%(actor)s created the account of %(target)s"),
+            "user.update": _l("%(actor)s changed the role or status of %(target)s"),
+            "password.change": _l("%(actor)s changed their password")}.items():
+        register_audit_sentence(app, action, sentence)
+
 
 from app.auth import views  # noqa: E402,F401

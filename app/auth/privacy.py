@@ -79,3 +79,12 @@ def prune_audit(cutoff) -> int:
 
 def prune_password_resets(cutoff) -> int:
     return delete_rows_before(PasswordReset, PasswordReset.id, PasswordReset.created_at, cutoff)
+
+
+def audit_users(ids, viewer) -> dict:
+    """Names of the people audit records point at, linked to their admin page for administrators."""
+    from flask import url_for
+
+    rows = db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()
+    admin = getattr(viewer, "is_admin", False)
+    return {i: (name, url_for("admin.edit_user", user_id=i) if admin else None) for i, name in rows}

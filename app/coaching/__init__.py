@@ -7,6 +7,15 @@ from app.coaching import views  # noqa: E402,F401
 
 
 def init_app(app) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.coaching.services import audit_appointments
+    from app.core.audit import register_audit_reference, register_audit_sentence
+
+    register_audit_reference(app, "appointment", audit_appointments)
+    register_audit_sentence(app, "coaching.book", _l("%(actor)s booked %(target)s with %(user)s"))
+    register_audit_sentence(app, "coaching.cancel", _l("%(actor)s cancelled %(target)s"))
+    register_audit_sentence(app, "coaching.reschedule", _l("%(actor)s moved %(target)s"))
     from app.core.archive import register_archive_table
 
     register_archive_table(app, "coach_profiles", ("coach_id", "timezone", "slot_minutes", "buffer_minutes",

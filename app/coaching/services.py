@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
 from app.coaching.models import MEETING_MODES, Appointment, AvailabilityException, CoachProfile, WeeklyHours
+from app.core import audit
 from app.core.calendar import CalendarEvent, build_calendar, uid_for
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import calendar_attachment, queue_mail
@@ -408,6 +409,7 @@ def book_appointment(participant: User, *, coach_id: int, starts_at: datetime, t
     db.session.add(appointment)
     _flush_or_taken()
     schedule_reminders("appointment", appointment.id, [coach_id, participant.id], appointment.starts_at, now=now)
+    audit.record("coaching.book", participant, target=f"appointment:{appointment.id}", detail=f"user:{coach_id}")
     _notify(appointment, "booked")
     return appointment
 
@@ -451,6 +453,7 @@ def cancel_appointment(user: User, appointment: Appointment, *, reason: str = ""
         raise NotBooked(_("This appointment is no longer booked."))
     db.session.refresh(appointment)
     cancel_reminders("appointment", appointment.id)
+    audit.record("coaching.cancel", user, target=f"appointment:{appointment.id}")
     _notify(appointment, "cancelled", actor=user)
     return appointment
 
@@ -472,6 +475,7 @@ def reschedule_appointment(user: User, appointment: Appointment, *, starts_at: d
     cancel_reminders("appointment", appointment.id)
     schedule_reminders("appointment", appointment.id, [appointment.coach_id, appointment.participant_id],
                        appointment.starts_at, now=now)
+    audit.record("coaching.reschedule", user, target=f"appointment:{appointment.id}")
     _notify(appointment, "rescheduled", actor=user)
     return appointment
 
@@ -666,3 +670,13 @@ def dashboard_section(user):
 
     upcoming = db.session.scalars(appointments_of(user, when="upcoming", status="booked").limit(3)).all()
     return render_template("coaching/_dashboard.html", upcoming=upcoming, user=user)
+
+
+def audit_appointments(ids, viewer) -> dict:
+    """Each appointment as "a coaching appointment on <date>" for the audit log, linked where visible."""
+    from app.core.i18n import format_day
+
+    rows = db.session.scalars(select(Appointment).where(Appointment.id.in_(ids))).all()
+    return {a.id: (_("the coaching appointment of %(day)s", day=format_day(a.starts_at)),
+                   url_for("coaching.appointment", appointment_id=a.id) if a.can_see(viewer) else None)
+            for a in rows}

@@ -29,6 +29,27 @@ def normalise(*parts) -> str:
     return " ".join(_NOT_WORD.sub(" ", bare).split())
 
 
+# Letters that are not a base letter plus accents, so NFKD leaves them alone: folded by hand for sorting.
+_SORT_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE",
+                               "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"})
+
+
+def sort_key(text: str | None, max_len: int = 200) -> str:
+    """A name folded for a collated order that SQLite and PostgreSQL sort alike (bytewise): no case, no
+    accents, single spaces; "Évora" -> "evora", "Łódź" -> "lodz". Stored beside the name it orders."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_SORT_LETTERS))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(bare.split())[:max_len]
+
+
+def bytewise(column):
+    """`column` compared bytewise on every database (PostgreSQL's default collation may ignore spaces and
+    punctuation; SQLite compares bytes already), for columns holding a `sort_key`."""
+    from app.extensions import db
+
+    return column.collate("C") if db.engine.dialect.name == "postgresql" else column
+
+
 def query_words(q: str | None) -> list[str]:
     """The words of a search, normalised, at most MAX_WORDS (LIKE wildcards cannot survive normalising)."""
     return normalise((q or "")[:200]).split()[:MAX_WORDS]

@@ -5,6 +5,20 @@ bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
 def init_app(app) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.audit import register_audit_reference, register_audit_sentence
+    from app.courses.services import audit_sessions
+
+    register_audit_reference(app, "session", audit_sessions)
+    for action, sentence in {
+            "course.enrol": _l("%(actor)s enrolled %(user)s in %(target)s"),
+            "course.unenrol": _l("%(actor)s took %(user)s out of %(target)s"),
+            "course.approve": _l("%(actor)s approved %(user)s for %(target)s"),
+            "course.decline": _l("%(actor)s declined %(user)s for %(target)s"),
+            "course.session.create": _l("%(actor)s planned %(target)s"),
+            "course.session.cancel": _l("%(actor)s cancelled %(target)s")}.items():
+        register_audit_sentence(app, action, sentence)
     from app.core.archive import register_archive_table
 
     register_archive_table(app, "course_modules", ("id", "title", "summary", "description", "objectives",

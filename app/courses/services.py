@@ -948,3 +948,14 @@ def indicators(now: datetime | None = None) -> tuple[dict, dict]:
     for country, n in session_rows:
         by_country.setdefault(country, {"trained_people": 0, "sessions_held": 0})["sessions_held"] = n
     return {"trained_people": people_total, "sessions_held": sessions_total}, by_country
+
+
+def audit_sessions(ids, viewer) -> dict:
+    """Each session as "module title (date)" for the audit log, linked where the viewer may see it."""
+    from app.core.i18n import format_day
+
+    sessions = db.session.scalars(select(TrainingSession).where(TrainingSession.id.in_(ids))
+                                  .options(selectinload(TrainingSession.module))).all()
+    return {s.id: (f"{s.module.title} ({format_day(s.starts_at)})",
+                   url_for("courses.session_detail", session_id=s.id) if s.can_see(viewer) else None)
+            for s in sessions}

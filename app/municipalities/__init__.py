@@ -5,6 +5,18 @@ bp = Blueprint("municipalities", __name__, url_prefix="/municipalities")
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.audit import register_audit_reference, register_audit_sentence
+    from app.municipalities.services import audit_municipalities
+
+    register_audit_reference(app, "municipality", audit_municipalities)
+    for action, sentence in {
+            "municipality.create": _l("%(actor)s added %(target)s"),
+            "municipality.member_invite": _l("%(actor)s invited %(user)s to %(target)s"),
+            "inventory.create": _l("%(actor)s added an emission inventory of %(target)s"),
+            "inventory.update": _l("%(actor)s changed an emission inventory of %(target)s")}.items():
+        register_audit_sentence(app, action, sentence)
     from app.core.archive import register_archive_table
 
     register_archive_table(app, "municipalities", ("id", "name", "country", "population", "supporting_organisation",

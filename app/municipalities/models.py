@@ -16,8 +16,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.core.search import sort_key
 from app.core.timeutil import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -36,6 +37,8 @@ class Municipality(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    # The name folded (no case, no accents: app.core.search.sort_key), kept by `_fold_name`: the list order.
+    sort_name: Mapped[str] = mapped_column(String(200), index=True, default="", server_default="")
     country: Mapped[str] = mapped_column(String(2), index=True)
     population: Mapped[int | None] = mapped_column(Integer)
     supporting_organisation: Mapped[str] = mapped_column(String(200), default="")
@@ -60,6 +63,12 @@ class Municipality(db.Model):
         order_by="MonitoringReport.submitted_on")
     inventories: Mapped[list[Inventory]] = relationship(
         back_populates="municipality", cascade="all, delete-orphan", order_by="Inventory.year")
+
+    @validates("name")
+    def _fold_name(self, _key: str, value: str) -> str:
+        """Every way a name is set (create, rename, import) keeps `sort_name` in step."""
+        self.sort_name = sort_key(value)
+        return value
 
     def __repr__(self) -> str:
         return f"<Municipality {self.id} {self.name} ({self.country})>"

@@ -23,6 +23,7 @@ from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.mail import queue_mail
 from app.core.reference import is_country
 from app.core.routing import DB_INT_MAX
+from app.core.search import bytewise, sort_key
 from app.core.sizes import format_size
 from app.core.text import control_problem
 from app.core.timeutil import MAX_YEAR, MIN_YEAR, check_year, utcnow
@@ -380,11 +381,12 @@ def remove_member(actor, municipality: Municipality, *, user_id: int) -> None:
 
 
 def municipalities_query(country: str | None = None, q: str | None = None):
-    query = select(Municipality).order_by(Municipality.country, Municipality.name)
+    """By name in a collated order (case and accents ignored), then country; `q` ignores them too."""
+    query = select(Municipality).order_by(bytewise(Municipality.sort_name), Municipality.country, Municipality.id)
     if country:
         query = query.where(Municipality.country == country.upper())
-    if q:
-        query = query.where(func.lower(Municipality.name).contains(q.strip().lower(), autoescape=True))
+    if q and sort_key(q):
+        query = query.where(Municipality.sort_name.contains(sort_key(q), autoescape=True))
     return query
 
 
@@ -732,3 +734,11 @@ def import_municipalities(actor, data: bytes) -> ImportResult:
         except (Invalid, Conflict) as error:
             result.rejected.append((number, _row_reason(error)))
     return result
+
+
+def audit_municipalities(ids, viewer) -> dict:
+    """Municipality names for the audit log, linked to their public page."""
+    from flask import url_for
+
+    rows = db.session.execute(select(Municipality.id, Municipality.name).where(Municipality.id.in_(ids))).all()
+    return {i: (name, url_for("municipalities.show", municipality_id=i)) for i, name in rows}

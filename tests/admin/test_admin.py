@@ -55,3 +55,49 @@ def test_audit_log_page_filters(client, make, login):
     login(make.admin())
     page = client.get("/admin/audit?action=login.failure").get_data(as_text=True)
     assert "x@example.org" in page and "login.success" not in page
+
+
+def test_user_search_filters_by_country_and_role_and_paging_keeps_them(client, make, login):
+    import re
+
+    login(make.admin(country="BE"))
+    for n in range(3):
+        make.user(name=f"Ana Kovač {n}", country="HR", role="trainer")
+    make.user(name="Ana Participant", country="HR")
+    make.user(name="Anna Rossi", country="IT", role="trainer")
+    html = client.get("/admin/users?country=HR&role=trainer&q=ana&per_page=2").get_data(as_text=True)
+    assert "Ana Kovač 0" in html and "Ana Kovač 1" in html
+    assert "Ana Participant" not in html and "Anna Rossi" not in html
+    assert '<label for="country"' in html and '<option value="HR" selected>' in html
+    assert '<option value="IT">' in html and '<option value="GR"' not in html  # only countries present
+    link = re.search(r'href="([^"]*page=2[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "country=HR" in link and "role=trainer" in link and "q=ana" in link
+    page2 = client.get(link).get_data(as_text=True)
+    assert "Ana Kovač 2" in page2 and "Anna Rossi" not in page2
+
+
+def test_user_search_ignores_bad_filters(client, make, login):
+    login(make.admin())
+    make.user(name="Someone Here")
+    for query in ("?country=ZZ", "?country=%00", "?role=root", "?q=" + "x" * 5000, "?q=%25&page=-3"):
+        response = client.get("/admin/users" + query)
+        assert response.status_code == 200
+    assert "Someone Here" in client.get("/admin/users?country=ZZ&role=root").get_data(as_text=True)
+
+
+def test_user_search_keeps_a_bounded_query_count(client, make, login, count_queries):
+    login(make.admin())
+    for n in range(25):
+        make.user(name=f"Person {n:02d}", country="HR")
+    with count_queries() as small:
+        client.get("/admin/users?country=HR&per_page=5")
+    with count_queries() as large:
+        client.get("/admin/users?country=HR&per_page=25")
+    assert large.count == small.count <= 10
+
+
+def test_only_admins_see_the_admin_lists(client, make, login):
+    assert client.get("/admin/users").status_code == 302
+    login(make.user(role="trainer"))
+    for path in ("/admin/users", "/admin/users?country=BE", "/admin/audit"):
+        assert client.get(path).status_code == 403

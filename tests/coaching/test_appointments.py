@@ -224,3 +224,20 @@ def test_long_greek_and_polish_text_folds_cleanly(coach_with_hours, make):
     assert vcal.vevent.organizer.value == f"mailto:{profile.coach.email}"
     assert vcal.vevent.attendee.params["CN"] == ["Agnieszka Wiśniewska-Żółkiewska"]
     assert vcal.vevent.dtstart.value == utc(2027, 3, 1, 7)
+
+
+def test_booking_rescheduling_and_cancelling_are_audited(coach_with_hours, make):
+    from app.core.models import AuditEvent
+
+    profile = coach_with_hours()
+    alice = make.user()
+    appointment = book(profile, alice, utc(2027, 3, 1, 8))
+    services.reschedule_appointment(alice, appointment, starts_at=utc(2027, 3, 1, 9), now=NOW)
+    services.cancel_appointment(profile.coach, appointment, now=NOW)
+    db.session.commit()
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.actor_id, e.target) for e in events] == [
+        ("coaching.book", alice.id, f"appointment:{appointment.id}"),
+        ("coaching.reschedule", alice.id, f"appointment:{appointment.id}"),
+        ("coaching.cancel", profile.coach_id, f"appointment:{appointment.id}")]
+    assert events[0].detail == f"user:{profile.coach_id}"
