@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.core.forms import BaseForm, BaseSubForm, ValidTimezone, form_values
+from app.core.forms import SEARCHABLE, BaseForm, BaseSubForm, ValidTimezone, form_values
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
 from app.core.text import CODE_MAX
 from app.core.timeutil import all_timezones
@@ -124,8 +124,7 @@ class AvailabilityForm(BaseForm):
                                description=_l("Empty: no limit."))
     horizon_days = IntegerField(_l("Bookable up to (days ahead)"), validators=[Optional(), NumberRange(1, 730)],
                                 description=_l("Empty: no limit."))
-    topics = SelectMultipleField(_l("Topics you coach on"), validators=[Optional()],
-                                 description=_l("Hold Ctrl (or Cmd) to choose several."))
+    topics = SelectMultipleField(_l("Topics you coach on"), validators=[Optional()], render_kw=SEARCHABLE)
     languages = SelectMultipleField(_l("Languages you coach in"), validators=[Optional()])
     meeting_mode = SelectField(_l("Where you meet"), choices=[("online", _l("Online")), ("place", _l("In person"))])
     meeting_url = StringField(_l("Meeting link"), validators=[Optional(), Length(max=500)],

@@ -58,6 +58,11 @@ class ConfirmForm(BaseForm):
     """An empty form: just the CSRF token, for POST buttons (revoke, rotate, cancel…)."""
 
 
+# render_kw of a SelectMultipleField that the page enhances into a searchable list of checkboxes
+# (static/js/multiselect.js, included by templates/_multiselect.html); a native select without JS.
+SEARCHABLE = {"data-multiselect": True}
+
+
 class CheckboxListField(SelectMultipleField):
     """Several choices as checkboxes: easier than a multi-select (Ctrl-click) on phones and with a keyboard."""
 

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.forms import BaseForm, ValidTimezone, form_values
+from app.core.forms import SEARCHABLE, BaseForm, ValidTimezone, form_values
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
 from app.core.timeutil import all_timezones, local_to_utc
 from app.courses.models import DESCRIPTION_MAX, OBJECTIVES_MAX
@@ -28,6 +28,9 @@ ENROLMENT_LABELS = {"enrolled": _l("Enrolled"), "waitlisted": _l("Waitlist"), "p
 
 
 class ModuleForm(BaseForm):
+    """Topics, trainers and prerequisites are searchable multi-selects (static/js/multiselect.js);
+    without the script they stay native selects."""
+
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)],
                             description=_l("One or two sentences shown in the catalogue."),
@@ -37,8 +40,7 @@ class ModuleForm(BaseForm):
                                 render_kw={"rows": 8})
     objectives = TextAreaField(_l("Learning objectives"), validators=[Optional(), Length(max=OBJECTIVES_MAX)],
                                description=_l("One per line, starting with “- ”."), render_kw={"rows": 4})
-    topics = SelectMultipleField(_l("Topics"), validators=[Optional()],
-                                 description=_l("Hold Ctrl (or Cmd) to choose several."))
+    topics = SelectMultipleField(_l("Topics"), validators=[Optional()], render_kw=SEARCHABLE)
     language = SelectField(_l("Language of the training"), validators=[DataRequired()])
     level = SelectField(_l("Level"), validators=[DataRequired()])
     format = SelectField(_l("Format"), validators=[DataRequired()])
@@ -47,9 +49,9 @@ class ModuleForm(BaseForm):
     required_sessions = IntegerField(_l("Sessions to attend for the certificate"), default=1,
                                      validators=[DataRequired(), NumberRange(min=1, max=50)])
     materials_restricted = BooleanField(_l("Materials only for enrolled participants"))
-    trainer_ids = SelectMultipleField(_l("Trainers"), coerce=int, validators=[Optional()])
+    trainer_ids = SelectMultipleField(_l("Trainers"), coerce=int, validators=[Optional()], render_kw=SEARCHABLE)
     prerequisite_ids = SelectMultipleField(_l("Prerequisites"), coerce=int, validators=[Optional()],
-                                           description=_l("Modules to take before this one."))
+                                           description=_l("Modules to take before this one."), render_kw=SEARCHABLE)
 
     def __init__(self, *args, trainers=(), modules=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +67,12 @@ class ModuleForm(BaseForm):
         """`defaults` fills blank fields: the trainers when none is chosen."""
         return form_values(self, summary="", description="", objectives="", topics=[], prerequisite_ids=[],
                            **defaults)
+
+
+class PreviewForm(BaseForm):
+    """The description of a module, sent to see it rendered before saving."""
+
+    text = TextAreaField(validators=[Optional(), Length(max=DESCRIPTION_MAX)])
 
 
 class SessionForm(BaseForm):

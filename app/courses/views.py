@@ -16,8 +16,10 @@ from app.auth.models import User
 from app.auth.services import find_user_by_email
 from app.core import cache
 from app.core.calendar import ics_response
+from app.core.errors import json_error
 from app.core.forms import ConfirmForm, saving
 from app.core.i18n import format_day, format_span
+from app.core.markdown import render_markdown
 from app.core.pagination import paginate
 from app.core.permissions import load_visible, role_required
 from app.core.reference import TOPICS
@@ -37,6 +39,7 @@ from app.courses.forms import (
     FeedbackForm,
     MaterialForm,
     ModuleForm,
+    PreviewForm,
     SessionForm,
     VerifyForm,
 )
@@ -164,6 +167,18 @@ def edit_module(module_id: int):
         if saved:
             return redirect(url_for("courses.module_detail", module_id=module.id))
     return render_template("courses/module_form.html", form=form, module=module)
+
+
+@bp.route("/modules/preview", methods=["POST"])
+@trainer_required
+def preview_description():
+    """The module form's "Preview": the description rendered and sanitised as it will be saved (JSON)."""
+    form = PreviewForm()
+    if not form.validate_on_submit():
+        message = " ".join(form.text.errors) or _("The form expired; please send it again.")
+        return json_error(422, "invalid", message, form.errors)
+    response = {"html": str(render_markdown(form.text.data))}
+    return response, 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/modules/<int:module_id>/materials", methods=["POST"])

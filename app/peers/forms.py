@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import BaseForm, CheckboxListField, ValidTimezone, form_values
+from app.core.forms import SEARCHABLE, BaseForm, CheckboxListField, ValidTimezone, form_values
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
 from app.core.text import CODE_MAX
 from app.core.timeutil import all_timezones, local_to_utc
@@ -34,8 +34,7 @@ FORMAT_CHOICES = [("online", _l("Online call")), ("visit", _l("Study visit (I tr
 class ProfileForm(BaseForm):
     offers = CheckboxListField(_l("Topics I can offer (good practice to share)"), validators=[Optional()])
     needs = CheckboxListField(_l("Topics I need"), validators=[Optional()])
-    languages = SelectMultipleField(_l("Languages I can work in"), validators=[DataRequired()],
-                                    description=_l("Hold Ctrl (or Cmd) to choose several."))
+    languages = SelectMultipleField(_l("Languages I can work in"), validators=[DataRequired()], render_kw=SEARCHABLE)
     bio = TextAreaField(_l("About me and my work"), validators=[Optional(), Length(max=2000)],
                         render_kw={"rows": 4})
     places = StringField(_l("My municipalities or region"), validators=[Optional(), Length(max=300)])
@@ -152,8 +151,7 @@ class RoundForm(BaseForm):
                                     ("topic", _l("Everyone available with a topic")),
                                     ("list", _l("A list of people"))])
     topic = SelectField(_l("Topic"), validators=[Optional()])
-    user_ids = SelectMultipleField(_l("People"), validators=[Optional()], coerce=int,
-                                   description=_l("Hold Ctrl (or Cmd) to choose several."))
+    user_ids = SelectMultipleField(_l("People"), validators=[Optional()], coerce=int, render_kw=SEARCHABLE)
 
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)

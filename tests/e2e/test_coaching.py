@@ -37,7 +37,8 @@ def test_coach_sets_hours_and_greek_participant_books_moves_cancels(page, phone,
     page.locator("#weekly-1-start").fill("14:00")
     page.locator("#weekly-1-end").fill("16:00")
     page.get_by_label("Minimum notice (hours)").fill("2")
-    page.get_by_label("Topics you coach on").select_option(["financing", "monitoring"])
+    page.get_by_role("checkbox", name="Financing and funding").check()  # the searchable multi-select
+    page.get_by_role("checkbox", name="Monitoring and reporting (BEI/MEI)").check()
     page.get_by_label("Meeting link").fill("https://meet.example.org/tom")
     page.get_by_role("button", name="Save my availability").click()
     page.get_by_text("Your availability is saved.").wait_for()

@@ -30,7 +30,8 @@ def test_training_journey(page, browser, live_server, make, db):
     page.get_by_role("link", name="New module").click()
     page.get_by_label("Title").fill("Energy poverty: from diagnosis to action")
     page.get_by_label("Summary").fill("Find households at risk and design measures that reach them.")
-    page.get_by_label("Topics").select_option(["energy-poverty", "citizen-engagement"])
+    page.get_by_role("checkbox", name="Energy poverty").check()  # the searchable multi-select
+    page.get_by_role("checkbox", name="Citizen and stakeholder engagement").check()
     page.get_by_label("Language of the training").select_option("en")
     page.get_by_label("Status").select_option("published")
     page.get_by_role("button", name="Save the module").click()
