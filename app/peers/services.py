@@ -236,7 +236,9 @@ def _notify(user, kind: str, template: str, subject, exchange: Exchange, **conte
 
 
 def propose_exchange(user, *, partner_id: int, topic: str, message: str = "", round_id: int | None = None,
-                     notify: bool = True) -> Exchange:
+                     notify: bool = True, introduce: bool = False) -> Exchange:
+    """Propose an exchange. With ``introduce`` (the web form), a first proposal to someone the proposer never
+    exchanged with needs a message; the API keeps ``message`` optional, as its contract says."""
     partner = db.session.get(User, partner_id)
     if partner is None or not partner.is_active_account:
         raise NotFound(_("No such person."))
@@ -250,6 +252,9 @@ def propose_exchange(user, *, partner_id: int, topic: str, message: str = "", ro
         raise Invalid(_("Choose a topic."), fields={"topic": [_("Unknown topic.")]})
     if len(message or "") > 5000:
         raise Invalid(_("The message is too long."), fields={"message": [_("At most 5,000 characters.")]})
+    if (introduce and round_id is None and not (message or "").strip()
+            and pair_key(user.id, partner.id) not in exchanged_pairs(user.id)):  # a first word to a stranger
+        raise Invalid(_("Write a message."), code="message_required", fields={"message": [_("Write a message.")]})
     profile = get_profile(partner)
     if round_id is None and (profile is None or not profile.is_available):
         raise Conflict(_("This person is not available for exchanges at the moment."), code="not_available")

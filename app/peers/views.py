@@ -112,7 +112,7 @@ def propose(user_id: int):
             form.topic.data = services.best_topic(parts)
     if form.validate_on_submit():
         with saving(form, success=_("Your proposal is sent to %(name)s.", name=partner.name)) as saved:
-            exchange = services.propose_exchange(current_user, partner_id=partner.id, **form.values())
+            exchange = services.propose_exchange(current_user, partner_id=partner.id, introduce=True, **form.values())
         if saved:
             return redirect(url_for("peers.exchange", exchange_id=exchange.id))
     reasons = services.reasons_for_viewer(parts) if parts is not None and parts.score else []
