@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.core.forms import SEARCHABLE, BaseForm, BaseSubForm, ValidTimezone, form_values
 from app.core.reference import TOPICS, country_choices, spoken_language_choices
@@ -59,6 +59,9 @@ class BookForm(BaseForm):
     def __init__(self, *args, topics=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.topic.choices = [("", _l("Choose a topic…"))] + topic_choices(topics)
+        if topics:  # a coach who lists topics is booked on one of them
+            self.topic.validators = [InputRequired(message=_l("Choose a topic."))]
+            self.topic.flags.required = True
 
     def values(self) -> dict:
         """The start is read by the view (it is a slot of the page, not a service argument)."""

@@ -54,9 +54,25 @@ def test_book_through_the_form_then_taken_message(client, coach_with_hours, make
     stale = client.get(f"/coaching/coaches/{profile.coach_id}/book", query_string={"starts_at": starts},
                        follow_redirects=True)
     assert "This time is no longer free" in stale.get_data(as_text=True)
-    taken = client.post(f"/coaching/coaches/{profile.coach_id}/book", data={"starts_at": starts},
+    taken = client.post(f"/coaching/coaches/{profile.coach_id}/book", data={"starts_at": starts, "topic": "financing"},
                         follow_redirects=True)
     assert "somebody booked this slot a moment ago" in taken.get_data(as_text=True)
+
+
+def test_booking_asks_for_a_topic_when_the_coach_lists_topics(client, coach_with_hours, make, login, db):
+    listed = coach_with_hours()  # financing, monitoring
+    login(make.user(country="GR"))
+    starts = iso(next_weekday(0), 9)
+    form = client.get(f"/coaching/coaches/{listed.coach_id}/book", query_string={"starts_at": starts})
+    assert re.search(r'<select[^>]*id="topic"[^>]*required', form.get_data(as_text=True))
+    refused = client.post(f"/coaching/coaches/{listed.coach_id}/book",
+                          data={"starts_at": starts, "topic": "", "agenda": "Our retrofit plan"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "Choose a topic." in page and "Our retrofit plan" in page  # nothing lost
+    assert db.session.scalar(select(Appointment)) is None
+    open_coach = coach_with_hours(country="IT", topics=[])
+    booked = client.post(f"/coaching/coaches/{open_coach.coach_id}/book", data={"starts_at": iso(next_weekday(0), 9, "Europe/Rome")})
+    assert booked.status_code == 302 and db.session.scalar(select(Appointment)).topic is None
 
 
 def test_cancel_reschedule_and_ics_download(client, coach_with_hours, make, login, db):
@@ -64,7 +80,7 @@ def test_cancel_reschedule_and_ics_download(client, coach_with_hours, make, logi
     maria = make.user(country="GR")
     login(maria)
     monday = next_weekday(0)
-    client.post(f"/coaching/coaches/{profile.coach_id}/book", data={"starts_at": iso(monday, 9)})
+    client.post(f"/coaching/coaches/{profile.coach_id}/book", data={"starts_at": iso(monday, 9), "topic": "monitoring"})
     appointment = db.session.scalar(select(Appointment))
     page = client.get(f"/coaching/coaches/{profile.coach_id}?reschedule={appointment.id}&start={monday}")
     assert "Choose a new time" in page.get_data(as_text=True)
@@ -84,7 +100,7 @@ def test_cancel_reschedule_and_ics_download(client, coach_with_hours, make, logi
 def test_other_peoples_appointments_are_hidden(client, coach_with_hours, make, login, db):
     profile = coach_with_hours()
     login(make.user())
-    client.post(f"/coaching/coaches/{profile.coach_id}/book", data={"starts_at": iso(next_weekday(0), 9)})
+    client.post(f"/coaching/coaches/{profile.coach_id}/book", data={"starts_at": iso(next_weekday(0), 9), "topic": "monitoring"})
     appointment = db.session.scalar(select(Appointment))
     client.post("/auth/logout")
     login(make.user())
@@ -155,7 +171,8 @@ def test_coach_page_query_budget(client, coach_with_hours, make, login, count_qu
     profile = coach_with_hours()
     login(make.user())
     for hour in (9, 10):
-        client.post(f"/coaching/coaches/{profile.coach_id}/book", data={"starts_at": iso(next_weekday(0), hour)})
+        client.post(f"/coaching/coaches/{profile.coach_id}/book", data={"starts_at": iso(next_weekday(0), hour),
+                                                                        "topic": "financing"})
     with count_queries() as q:
         page = client.get(f"/coaching/coaches/{profile.coach_id}?start={next_weekday(0)}")
     assert page.status_code == 200
