@@ -141,7 +141,8 @@ def _profile_page(form: ProfileForm, token_form: TokenForm | None = None, new_to
                            sessions=services.active_sessions(current_user),
                            current_session_hash=hash_token(current_user.get_id()),
                            confirm_form=ConfirmForm(), feed=feed_url(current_user, create=False),
-                           new_token=new_token, now=utcnow())
+                           new_token=new_token, now=utcnow(),
+                           feed_notice=request.args.get("feed") if request.args.get("feed") in ("new", "off") else None)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -254,13 +255,12 @@ def calendar_feed(action: str):
         abort(400)
     if action == "rotate":
         rotate_feed(current_user)
-        flash(_("Your calendar address is new. Update your calendar subscriptions."), "info")
     else:
         revoke_feed(current_user)
-        flash(_("Your calendar address is switched off."), "info")
     audit.record(f"calendar.{action}", current_user, target=f"user:{current_user.id}")
     db.session.commit()
-    return redirect(url_for("auth.profile") + "#calendar")
+    # The page opens at the calendar section, so its message is said there, in view (not at the top).
+    return redirect(url_for("auth.profile", feed="new" if action == "rotate" else "off") + "#calendar")
 
 
 @bp.route("/my-data", methods=["POST"])

@@ -34,6 +34,26 @@
       }
     });
   }
+  // Buttons marked data-copy put the text of the field they name on the clipboard and say so.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    var status = document.querySelector('[data-copied-for="' + button.getAttribute("data-copy") + '"]');
+    if (!field) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      function done() { if (status) { status.textContent = status.getAttribute("data-copied-text"); } }
+      function fallback() {
+        field.focus();
+        field.select();
+        try { if (document.execCommand("copy")) { done(); } } catch (e) { /* the text stays selected */ }
+      }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, fallback);
+      } else {
+        fallback();
+      }
+    });
+  });
   labelScrollers();
   window.addEventListener("resize", labelScrollers);
 })();
