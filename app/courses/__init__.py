@@ -81,6 +81,10 @@ def init_app(app) -> None:
     from app.courses.queries import dashboard_section
 
     register_dashboard_section(app, "training", dashboard_section)
+    from app.core.home import register_home_section
+    from app.courses.queries import home_section
+
+    register_home_section(app, "training", home_section)
 
 
 from app.courses import views  # noqa: E402,F401

@@ -115,6 +115,20 @@ def my_training(user, now: datetime | None = None) -> dict:
     return {"upcoming": upcoming, "past": past, "certificates": certificates, "answered": answered}
 
 
+def home_section(user):
+    """The personal home's training part (app/core/home.py): what comes next with waitlist positions,
+    feedback still to give and certificates of the last 30 days, each a link; the four queries of
+    my_training whatever the history's length."""
+    from flask import render_template
+
+    now = utcnow()
+    data = my_training(user, now)
+    to_answer = [e for e in data["past"] if e.can_give_feedback(now) and e.session_id not in data["answered"]]
+    recent = [c for c in data["certificates"].values() if c.issued_at > now - timedelta(days=30)]
+    return render_template("courses/_home.html", upcoming=data["upcoming"][:4],
+                           to_answer=to_answer[:3], certificates=recent)
+
+
 def participants(session: TrainingSession) -> list[Enrolment]:
     """Everyone who asked for the session, by status then waitlist order, with their accounts."""
     order = {"enrolled": 0, "pending": 1, "waitlisted": 2, "declined": 3, "cancelled": 4}

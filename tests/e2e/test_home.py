@@ -25,7 +25,7 @@ def test_participant_lands_on_home_and_follows_a_notification(page, phone, make,
     page.goto("/")
     section = page.locator("#home-notifications")
     expect(section.get_by_text("Your place in SEAP basics is confirmed", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="My training")).to_be_visible()
+    expect(page.get_by_role("link", name="My training", exact=True)).to_be_visible()
     _keep(shot(page, "home-01-participant"))
     sign_in(phone, user.email, make.PASSWORD)
     phone.goto("/home")
