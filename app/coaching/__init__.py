@@ -54,3 +54,7 @@ def init_app(app) -> None:
     from app.core.dashboard import register_dashboard_section
 
     register_dashboard_section(app, "coaching", dashboard_section)
+    from app.coaching.services import home_section
+    from app.core.home import register_home_section
+
+    register_home_section(app, "coaching", home_section)

@@ -672,6 +672,23 @@ def dashboard_section(user):
     return render_template("coaching/_dashboard.html", upcoming=upcoming, user=user)
 
 
+def home_section(user):
+    """The personal home's coaching part (app/core/home.py): the next appointments, with a Join link when
+    online and starting within 30 minutes, and for coaches the held appointments of the last 30 days
+    still waiting for a summary or a no-show; two queries."""
+    from flask import render_template
+
+    now = utcnow()
+    upcoming = db.session.scalars(appointments_of(user, when="upcoming", status="booked", now=now).limit(4)).all()
+    follow_up = db.session.scalars(
+        appointments_of(user, when="past", status="booked", role="coach", now=now)
+        .where(Appointment.summary_at.is_(None), Appointment.ends_at > now - timedelta(days=30)).limit(5)).all()
+    joinable = {a.id for a in upcoming if a.meeting_mode == "online" and a.location
+                and a.starts_at - timedelta(minutes=30) <= now < a.ends_at}
+    return render_template("coaching/_home.html", upcoming=upcoming, follow_up=follow_up, joinable=joinable,
+                           user=user)
+
+
 def audit_appointments(ids, viewer) -> dict:
     """Each appointment as "a coaching appointment on <date>" for the audit log, linked where visible."""
     from app.core.i18n import format_day

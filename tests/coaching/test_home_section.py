@@ -1,0 +1,74 @@
+"""The personal home's coaching section: next appointments with a Join link near the start, and for the
+coach the held appointments still waiting for a summary or a no-show; never someone else's."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import update
+
+from app.coaching import services
+from app.coaching.models import Appointment
+from app.core.timeutil import utcnow
+from tests.coaching.conftest import next_weekday
+
+
+def _book(profile, participant, weekday, db):
+    at = datetime.combine(next_weekday(weekday), time(8), tzinfo=UTC)  # 09:00 in Brussels
+    appointment = services.book_appointment(participant, coach_id=profile.coach_id, starts_at=at, topic="financing")
+    db.session.commit()
+    return appointment
+
+
+def _move(appointment, starts, db):
+    db.session.execute(update(Appointment).where(Appointment.id == appointment.id)
+                       .values(starts_at=starts, ends_at=starts + timedelta(hours=1)))
+    db.session.commit()
+
+
+def _section(client) -> str:
+    page = client.get("/home").get_data(as_text=True)
+    start = page.index('id="home-coaching"')
+    return page[start:page.index("</section>", start)]
+
+
+def test_participant_sees_next_appointments_and_joins_when_near(app, client, db, make, login, coach_with_hours):
+    profile = coach_with_hours()
+    ana, other = make.user(name="Ana Kovač"), make.user(name="Tomasz Nowak")
+    soon, later = _book(profile, ana, 0, db), _book(profile, ana, 1, db)
+    theirs = _book(profile, other, 2, db)
+    _move(soon, utcnow() + timedelta(minutes=10), db)
+    login(ana)
+    section = _section(client)
+    assert f'href="/coaching/appointments/{soon.id}"' in section
+    assert f'href="/coaching/appointments/{later.id}"' in section
+    assert f'/coaching/appointments/{theirs.id}"' not in section
+    assert section.count('href="https://meet.example.org/coach"') == 1  # only the one about to start
+    assert "Summaries to write" not in section
+
+
+def test_coach_is_asked_for_summaries_until_written(app, client, db, make, login, coach_with_hours):
+    profile = coach_with_hours()
+    ana = make.user(name="Ana Kovač")
+    held = _book(profile, ana, 0, db)
+    _move(held, utcnow() - timedelta(hours=3), db)
+    login(db.session.get(type(ana), profile.coach_id))
+    section = _section(client)
+    assert "Summaries to write or no-shows to mark" in section and f'/coaching/appointments/{held.id}"' in section
+    coach = db.session.get(type(ana), profile.coach_id)
+    services.record_summary(coach, db.session.get(Appointment, held.id), summary="Next: a grant application")
+    db.session.commit()
+    assert "Summaries to write" not in _section(client)
+
+
+def test_home_coaching_query_count_stays_flat(app, client, db, make, login, coach_with_hours, count_queries):
+    profile = coach_with_hours()
+    ana = make.user()
+    login(ana)
+    counts = []
+    for weekdays in ((0,), (1, 2, 3, 4)):
+        for weekday in weekdays:
+            _book(profile, ana, weekday, db)
+        with count_queries() as q:
+            assert client.get("/home").status_code == 200
+        counts.append(q.count)
+    assert counts[0] == counts[1], counts
