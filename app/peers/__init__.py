@@ -55,3 +55,6 @@ def init_app(app) -> None:
     register_mail_kind(app, "peer_exchange", _l("Peer exchange proposals and replies"))
     register_mail_kind(app, "peer_message", _l("New messages in my peer exchanges"))
     register_mail_kind(app, "peer_meeting", _l("Invitations to peer exchange meetings"))
+    from app.core.home import register_home_section
+
+    register_home_section(app, "peers", services.home_section)

@@ -743,3 +743,24 @@ def indicators() -> tuple[dict[str, float], dict[str, dict[str, float]]]:
             entry["good_practices"] += 1
     totals = {"exchanges_completed": len({i for i, _c in completed}), "good_practices": len(published)}
     return totals, by_country
+
+
+def home_section(user):
+    """The personal home's peer part (app/core/home.py): proposals waiting for my answer and my next
+    meetings (a Join link when online and within 30 minutes), each a link; two queries."""
+    from datetime import timedelta
+
+    from flask import render_template
+
+    now = utcnow()
+    waiting = db.session.scalars(
+        select(Exchange).where(Exchange.partner_id == user.id, Exchange.status == "proposed")
+        .options(selectinload(Exchange.proposer)).order_by(Exchange.created_at).limit(5)).all()
+    meetings = db.session.scalars(
+        select(Meeting).join(Exchange).where(or_(Exchange.proposer_id == user.id, Exchange.partner_id == user.id),
+                                             Meeting.status == "planned", Meeting.ends_at > now)
+        .options(selectinload(Meeting.exchange).selectinload(Exchange.proposer),
+                 selectinload(Meeting.exchange).selectinload(Exchange.partner))
+        .order_by(Meeting.starts_at).limit(3)).all()
+    joinable = {m.id for m in meetings if m.online_url and m.starts_at - timedelta(minutes=30) <= now}
+    return render_template("peers/_home.html", waiting=waiting, meetings=meetings, joinable=joinable, user=user)
