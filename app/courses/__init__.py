@@ -85,6 +85,9 @@ def init_app(app) -> None:
     from app.courses.queries import home_section
 
     register_home_section(app, "training", home_section)
+    from app.courses.queries import trainer_home_section
+
+    register_home_section(app, "teaching", trainer_home_section)
 
 
 from app.courses import views  # noqa: E402,F401

@@ -129,6 +129,34 @@ def home_section(user):
                            to_answer=to_answer[:3], certificates=recent)
 
 
+def trainer_home_section(user):
+    """The personal home's part for trainers: my sessions of the coming week with requests to approve,
+    and those of the last two weeks whose attendance is still to take, each a link; two queries."""
+    if not user.is_trainer:
+        return None
+    from flask import render_template
+
+    now = utcnow()
+    sessions = db.session.scalars(
+        select(TrainingSession).where(TrainingSession.module.has(Module.trainers.any(id=user.id)),
+                                      TrainingSession.status == "scheduled",
+                                      TrainingSession.starts_at > now - timedelta(days=14),
+                                      TrainingSession.starts_at < now + timedelta(days=7))
+        .options(selectinload(TrainingSession.module)).order_by(TrainingSession.starts_at)).all()
+    counts: dict[int, dict] = {s.id: {"pending": 0, "unmarked": 0} for s in sessions}
+    if sessions:
+        for session_id, status, n in db.session.execute(
+                select(Enrolment.session_id, Enrolment.status, func.count())
+                .where(Enrolment.session_id.in_(counts), or_(Enrolment.status == "pending",
+                                                             (Enrolment.status == "enrolled")
+                                                             & Enrolment.attended.is_(None)))
+                .group_by(Enrolment.session_id, Enrolment.status)):
+            counts[session_id]["pending" if status == "pending" else "unmarked"] = n
+    coming = [s for s in sessions if not s.has_started(now)]
+    to_mark = [s for s in sessions if s.has_started(now) and counts[s.id]["unmarked"]]
+    return render_template("courses/_trainer_home.html", coming=coming, to_mark=to_mark, counts=counts)
+
+
 def participants(session: TrainingSession) -> list[Enrolment]:
     """Everyone who asked for the session, by status then waitlist order, with their accounts."""
     order = {"enrolled": 0, "pending": 1, "waitlisted": 2, "declined": 3, "cancelled": 4}
