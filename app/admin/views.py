@@ -16,6 +16,7 @@ from app.core.models import AuditEvent, OutboxMessage
 from app.core.pagination import paginate
 from app.core.permissions import admin_required, load_visible
 from app.core.reference import COM_ROLES
+from app.core.text import search_words
 from app.core.urls import safe_next
 from app.extensions import db
 
@@ -38,7 +39,7 @@ def index():
 
 @bp.route("/users")
 def users():
-    q = (request.args.get("q") or "").strip()[:200]
+    q = search_words(request.args.get("q"))
     role = request.args.get("role") or ""
     claim = request.args.get("claim") or ""
     country = (request.args.get("country") or "").strip().upper()[:2]

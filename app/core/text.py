@@ -37,6 +37,12 @@ def has_control_chars(value: str, *, multiline: bool = False) -> bool:
     return bool((_MULTI_LINE if multiline else _SINGLE_LINE).search(value))
 
 
+def search_words(value: str | None) -> str:
+    """A search box's text from a query string: control characters (NUL included, which PostgreSQL refuses
+    in text) become spaces, trimmed, at most SEARCH_MAX characters; a search is never an error."""
+    return _SINGLE_LINE.sub(" ", value or "").strip()[:SEARCH_MAX]
+
+
 def control_problem(value, *, multiline: bool = False):
     """The (lazy) message when `value` holds a control character it may not hold, else None."""
     if isinstance(value, str) and has_control_chars(value, multiline=multiline):

@@ -13,7 +13,8 @@ from app.core.dashboard import dashboard_sections
 from app.core.forms import ConfirmForm, saving
 from app.core.pagination import paginate
 from app.core.permissions import load_visible
-from app.core.reference import PROJECT_COUNTRIES
+from app.core.reference import PROJECT_COUNTRIES, is_country
+from app.core.text import search_words
 from app.extensions import db
 from app.municipalities import bp, inventories, services
 from app.municipalities.charts import progress_chart
@@ -61,8 +62,10 @@ def _require_creator() -> None:
 
 @bp.route("/")
 def index():
-    country = (request.args.get("country") or "").upper()
-    q = (request.args.get("q") or "").strip()
+    country = (request.args.get("country") or "").strip().upper()
+    if not is_country(country):
+        country = ""  # an unknown country is ignored, not an error
+    q = search_words(request.args.get("q"))
     page = paginate(services.municipalities_query(country or None, q or None))
     counts = dict(db.session.execute(
         select(SeapAction.municipality_id, func.count()).where(

@@ -70,8 +70,17 @@ def test_paging_keeps_the_filter(client, munis):
 
 def test_bad_filters_are_ignored_not_a_500(client, munis):
     munis.municipality(name="Gent", country="BE")
-    for query in ("?country=%00%ff", "?country=" + "X" * 500, "?q=%25%5F", "?q=" + "é" * 5000, "?page=abc"):
+    for query in ("?country=%00%ff", "?country=" + "X" * 500, "?q=%25%5F", "?q=" + "é" * 5000, "?page=abc",
+                  "?q=Ge%00nt", "?country=be"):
         assert client.get("/municipalities/" + query).status_code == 200
+    assert "Gent" in client.get("/municipalities/?country=be&q=%00Gent").get_data(as_text=True)
+
+
+def test_admin_user_search_ignores_control_characters(client, make, login):
+    login(make.admin())
+    make.user(name="Ana Kovač")
+    for query in ("?q=%00", "?q=Ana%00", "?country=%00%ff", "?q=" + "a" * 5000):
+        assert client.get("/admin/users" + query).status_code == 200
 
 
 def test_renaming_and_importing_keep_the_sort_name(munis, make):
