@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.timeutil import utcnow
+from app.core.timeutil import is_joinable, utcnow
 from app.core.types import JSONList, UTCDateTime
 from app.extensions import db
 
@@ -182,6 +182,11 @@ class Appointment(db.Model):
     def is_upcoming(self, now: datetime | None = None) -> bool:
         """Booked and not started yet."""
         return self.is_booked and self.starts_at > (now or utcnow())
+
+    def can_join(self, now: datetime | None = None) -> bool:
+        """Booked, online with a link, and about to start or under way."""
+        return (self.is_booked and self.meeting_mode == "online" and bool(self.location)
+                and is_joinable(self.starts_at, self.ends_at, now))
 
     def has_ended(self, now: datetime | None = None) -> bool:
         return self.ends_at <= (now or utcnow())

@@ -683,10 +683,7 @@ def home_section(user):
     follow_up = db.session.scalars(
         appointments_of(user, when="past", status="booked", role="coach", now=now)
         .where(Appointment.summary_at.is_(None), Appointment.ends_at > now - timedelta(days=30)).limit(5)).all()
-    joinable = {a.id for a in upcoming if a.meeting_mode == "online" and a.location
-                and a.starts_at - timedelta(minutes=30) <= now < a.ends_at}
-    return render_template("coaching/_home.html", upcoming=upcoming, follow_up=follow_up, joinable=joinable,
-                           user=user)
+    return render_template("coaching/_home.html", upcoming=upcoming, follow_up=follow_up, now=now, user=user)
 
 
 def audit_appointments(ids, viewer) -> dict:

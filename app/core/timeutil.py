@@ -12,6 +12,15 @@ MIN_YEAR = 1900
 MAX_YEAR = 2200
 
 
+JOIN_EARLY = timedelta(minutes=30)  # an online meeting's link is offered this long before it starts
+
+
+def is_joinable(starts_at: datetime, ends_at: datetime, now: datetime | None = None) -> bool:
+    """Whether an online meeting is near or under way, so its join link is worth putting first."""
+    now = now or utcnow()
+    return starts_at - JOIN_EARLY <= now < ends_at
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

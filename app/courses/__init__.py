@@ -82,11 +82,9 @@ def init_app(app) -> None:
 
     register_dashboard_section(app, "training", dashboard_section)
     from app.core.home import register_home_section
-    from app.courses.queries import home_section
+    from app.courses.queries import home_section, trainer_home_section
 
     register_home_section(app, "training", home_section)
-    from app.courses.queries import trainer_home_section
-
     register_home_section(app, "teaching", trainer_home_section)
 
 

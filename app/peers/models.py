@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.search import Searchable, country_names
-from app.core.timeutil import utcnow
+from app.core.timeutil import is_joinable, utcnow
 from app.core.types import JSONList, UTCDateTime
 from app.extensions import db
 
@@ -198,6 +198,10 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     exchange: Mapped[Exchange] = relationship(back_populates="meetings")
+
+    def can_join(self, now: datetime | None = None) -> bool:
+        """Planned, with an online link, and about to start or under way."""
+        return self.status == "planned" and bool(self.online_url) and is_joinable(self.starts_at, self.ends_at, now)
 
 
 class GoodPractice(Searchable, db.Model):

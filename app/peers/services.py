@@ -748,8 +748,6 @@ def indicators() -> tuple[dict[str, float], dict[str, dict[str, float]]]:
 def home_section(user):
     """The personal home's peer part (app/core/home.py): proposals waiting for my answer and my next
     meetings (a Join link when online and within 30 minutes), each a link; two queries."""
-    from datetime import timedelta
-
     from flask import render_template
 
     now = utcnow()
@@ -762,5 +760,4 @@ def home_section(user):
         .options(selectinload(Meeting.exchange).selectinload(Exchange.proposer),
                  selectinload(Meeting.exchange).selectinload(Exchange.partner))
         .order_by(Meeting.starts_at).limit(3)).all()
-    joinable = {m.id for m in meetings if m.online_url and m.starts_at - timedelta(minutes=30) <= now}
-    return render_template("peers/_home.html", waiting=waiting, meetings=meetings, joinable=joinable, user=user)
+    return render_template("peers/_home.html", waiting=waiting, meetings=meetings, now=now, user=user)
