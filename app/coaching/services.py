@@ -672,18 +672,36 @@ def dashboard_section(user):
     return render_template("coaching/_dashboard.html", upcoming=upcoming, user=user)
 
 
+HOME_WEEK_LIMIT = 12  # a coach's busiest week on the home page; the rest is one click away
+
+
 def home_section(user):
-    """The personal home's coaching part (app/core/home.py): the next appointments, with a Join link when
-    online and starting within 30 minutes, and for coaches the held appointments of the last 30 days
+    """The personal home's coaching part (app/core/home.py): the next appointments (for coaches, today's
+    and this week's), with a Join link when online and starting within 30 minutes, and for coaches the held appointments of the last 30 days
     still waiting for a summary or a no-show; two queries."""
     from flask import render_template
 
+    from app.core.i18n import viewer_timezone
+    from app.core.timeutil import local_to_utc, to_zone
+
     now = utcnow()
-    upcoming = db.session.scalars(appointments_of(user, when="upcoming", status="booked", now=now).limit(4)).all()
+    upcoming = appointments_of(user, when="upcoming", status="booked", now=now)
+    tomorrow = week_end = None
+    if user.is_coach:  # a coach plans by the day: all of today's, then the rest of the coming seven days
+        tz = viewer_timezone()
+        today = to_zone(now, tz).date()
+        tomorrow = local_to_utc(today + timedelta(days=1), time(0), tz)
+        week_end = local_to_utc(today + timedelta(days=7), time(0), tz)
+        upcoming = upcoming.where(Appointment.starts_at < week_end).limit(HOME_WEEK_LIMIT)
+    else:
+        upcoming = upcoming.limit(4)
+    upcoming = db.session.scalars(upcoming).all()
     follow_up = db.session.scalars(
         appointments_of(user, when="past", status="booked", role="coach", now=now)
         .where(Appointment.summary_at.is_(None), Appointment.ends_at > now - timedelta(days=30)).limit(5)).all()
-    return render_template("coaching/_home.html", upcoming=upcoming, follow_up=follow_up, now=now, user=user)
+    today_list = [a for a in upcoming if tomorrow and a.starts_at < tomorrow]
+    return render_template("coaching/_home.html", upcoming=upcoming, follow_up=follow_up, now=now, user=user,
+                           today=today_list, week=upcoming[len(today_list):] if tomorrow else [])
 
 
 def audit_appointments(ids, viewer) -> dict:

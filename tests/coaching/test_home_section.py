@@ -6,9 +6,10 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import update
 
+from app.auth.models import User
 from app.coaching import services
 from app.coaching.models import Appointment
-from app.core.timeutil import utcnow
+from app.core.timeutil import local_to_utc, to_zone, utcnow
 from tests.coaching.conftest import next_weekday
 
 
@@ -72,3 +73,29 @@ def test_home_coaching_query_count_stays_flat(app, client, db, make, login, coac
             assert client.get("/home").status_code == 200
         counts.append(q.count)
     assert counts[0] == counts[1], counts
+
+
+def test_coach_sees_today_then_this_week_and_nothing_later(app, client, db, make, login, coach_with_hours):
+    profile = coach_with_hours()
+    coach = db.session.get(User, profile.coach_id)
+    coach.timezone = "Europe/Athens"
+    ana = make.user(name="Ana Kovač")
+    now = utcnow()
+    today_end = local_to_utc(to_zone(now, "Europe/Athens").date() + timedelta(days=1), time(0), "Europe/Athens")
+    today, week, later = _book(profile, ana, 0, db), _book(profile, ana, 1, db), _book(profile, ana, 2, db)
+    _move(today, now + (today_end - now) / 2, db)  # later today in Athens, whatever the hour
+    _move(week, today_end + timedelta(days=2), db)
+    _move(later, today_end + timedelta(days=8), db)
+    login(coach)
+    section = _section(client)
+    today_part, week_part = section.split(">This week<")
+    assert f'/coaching/appointments/{today.id}"' in today_part and "No appointment today." not in today_part
+    assert f'/coaching/appointments/{week.id}"' in week_part
+    assert f'/coaching/appointments/{later.id}"' not in section
+
+
+def test_coach_with_a_free_week_is_told_so(app, client, db, make, login, coach_with_hours):
+    profile = coach_with_hours()
+    login(db.session.get(User, profile.coach_id))
+    section = _section(client)
+    assert "No appointment today." in section and "No other appointment in the coming seven days." in section
