@@ -49,8 +49,8 @@ def demo(app, db):
         "trainer": ["/", "/courses/manage", f"/courses/sessions/{session}", f"/courses/sessions/{session}/attendance"],
         "eleni.coach": ["/", "/coaching/appointments/", f"/coaching/appointments/{appointment}",
                         "/coaching/availability"],
-        "pieter": ["/municipalities/dashboard", "/good-practices/"],
-        "admin": ["/admin/", "/admin/users", "/admin/audit", "/admin/outbox", "/peers/rounds"],
+        "pieter": ["/", "/municipalities/dashboard", "/good-practices/"],
+        "admin": ["/", "/admin/", "/admin/users", "/admin/audit", "/admin/outbox", "/peers/rounds"],
         "_trainer_name": trainer.name,
     }
 
