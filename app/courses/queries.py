@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, Text, exists, func, or_, select, type_coerce
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import search
 from app.core.timeutil import utcnow
@@ -129,12 +129,32 @@ def home_section(user):
                            to_answer=to_answer[:3], certificates=recent)
 
 
+def feedback_received(user, now: datetime | None = None, days: int = 30, limit: int = 5
+                      ) -> list[tuple[TrainingSession, int, float]]:
+    """My sessions that received feedback in the last `days`, latest first, each with its number of
+    answers and average rating (all its answers, as its results page shows them); one query."""
+    now = now or utcnow()
+    mine = select(TrainingSession.id).where(TrainingSession.module.has(Module.trainers.any(id=user.id)))
+    latest = func.max(Feedback.created_at)
+    stats = (select(Feedback.session_id, func.count().label("answers"),
+                    func.avg(Feedback.rating).label("average"), latest.label("latest_at"))
+             .where(Feedback.session_id.in_(mine)).group_by(Feedback.session_id)
+             .having(latest > now - timedelta(days=days)).subquery())
+    rows = db.session.execute(
+        select(TrainingSession, stats.c.answers, stats.c.average)
+        .join(stats, stats.c.session_id == TrainingSession.id).options(joinedload(TrainingSession.module))
+        .order_by(stats.c.latest_at.desc(), TrainingSession.id).limit(limit))
+    return [(session, answers, round(float(average), 1)) for session, answers, average in rows]
+
+
 def trainer_home_section(user):
     """The personal home's part for trainers: my sessions of the coming week with requests to approve,
-    and those of the last two weeks whose attendance is still to take, each a link; two queries."""
+    those of the last two weeks whose attendance is still to take, and those that received feedback in
+    the last 30 days, each a link; three queries."""
     if not user.is_trainer:
         return None
     from flask import render_template
+    from flask_babel import format_decimal
 
     now = utcnow()
     sessions = db.session.scalars(
@@ -154,7 +174,9 @@ def trainer_home_section(user):
             counts[session_id]["pending" if status == "pending" else "unmarked"] = n
     coming = [s for s in sessions if not s.has_started(now)]
     to_mark = [s for s in sessions if s.has_started(now) and counts[s.id]["unmarked"]]
-    return render_template("courses/_trainer_home.html", coming=coming, to_mark=to_mark, counts=counts)
+    return render_template("courses/_trainer_home.html", coming=coming, to_mark=to_mark, counts=counts,
+                           feedback=[(s, answers, format_decimal(average, format="0.0"))
+                                     for s, answers, average in feedback_received(user, now)])
 
 
 def participants(session: TrainingSession) -> list[Enrolment]:

@@ -71,6 +71,10 @@ def init_app(app):
     register_mail_kind(app, "seap_report_due", _l("Monitoring reports falling due for my municipalities"))
     register_mail_kind(app, "municipality_invitation", _l("Invitations to follow or edit a municipality"))
 
+    from app.core.home import register_home_section
+
+    register_home_section(app, "municipalities", services.home_section)
+
 
 def _quantity(value) -> str:
     """A number in the viewer's language, at most one decimal."""

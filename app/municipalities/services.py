@@ -7,7 +7,7 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app, url_for
@@ -390,12 +390,16 @@ def municipalities_query(country: str | None = None, q: str | None = None):
     return query
 
 
+def _my_municipalities_query(user):
+    """The municipalities the person follows or edits (an accepted membership), by country and name."""
+    return (select(Municipality).join(MunicipalityMember)
+            .where(MunicipalityMember.user_id == user.id, MunicipalityMember.status == "accepted")
+            .order_by(Municipality.country, Municipality.name))
+
+
 def my_municipalities(user, options: tuple = ()) -> list[Municipality]:
-    return list(db.session.scalars(
-        select(Municipality).join(MunicipalityMember).where(MunicipalityMember.user_id == user.id,
-                                                            MunicipalityMember.status == "accepted")
-        .options(selectinload(Municipality.actions), selectinload(Municipality.reports), *options)
-        .order_by(Municipality.country, Municipality.name)))
+    return list(db.session.scalars(_my_municipalities_query(user).options(
+        selectinload(Municipality.actions), selectinload(Municipality.reports), *options)))
 
 
 # --- actions and reports -------------------------------------------------------------------------------------
@@ -479,6 +483,34 @@ def due_reports(municipality: Municipality, today: date | None = None) -> list[D
 
 def overdue_reports(municipality: Municipality, today: date | None = None) -> list[DueReport]:
     return [d for d in due_reports(municipality, today) if d.overdue]
+
+
+HOME_DUE_DAYS = 60
+
+
+def reports_due_soon(user, *, days: int = HOME_DUE_DAYS, today: date | None = None
+                     ) -> list[tuple[Municipality, DueReport]] | None:
+    """The reports of my municipalities that are overdue or fall due within `days`, overdue first then by
+    due date; None when I follow or edit no municipality. Two queries whatever their number."""
+    municipalities = db.session.scalars(
+        _my_municipalities_query(user).options(selectinload(Municipality.reports))).all()
+    if not municipalities:
+        return None
+    today = today or utcnow().date()
+    horizon = today + timedelta(days=days)
+    due = [(m, d) for m in municipalities for d in due_reports(m, today) if d.due_on <= horizon]
+    return sorted(due, key=lambda pair: (not pair[1].overdue, pair[1].due_on, pair[0].sort_name, pair[0].id))
+
+
+def home_section(user):
+    """The personal home's municipalities part (app/core/home.py): monitoring reports overdue or due in
+    the next 60 days, each linking to its municipality; None for people who follow no municipality."""
+    from flask import render_template
+
+    due = reports_due_soon(user)
+    if due is None:
+        return None
+    return render_template("municipalities/_home.html", due=due, days=HOME_DUE_DAYS)
 
 
 @dataclass
