@@ -32,8 +32,7 @@ def index():
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     queued = db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                .where(OutboxMessage.status != "sent")) or 0
-    waiting = db.session.scalar(select(func.count()).select_from(User).where(
-        User.com_role_status == "claimed", User.com_role != "other")) or 0
+    waiting = db.session.scalar(select(func.count()).select_from(User).where(User.is_waiting_for_role)) or 0
     return render_template("admin/index.html", counts=counts, queued=queued, waiting=waiting)
 
 
@@ -54,7 +53,7 @@ def users():
     if role in ("participant", "trainer", "admin"):
         query = query.where(User.role == role)
     if claim == "waiting":
-        query = query.where(User.com_role_status == "claimed", User.com_role != "other")
+        query = query.where(User.is_waiting_for_role)
     if country:
         query = query.where(User.country == country)
     return render_template("admin/users.html", page=paginate(query), q=q, role=role, claim=claim,

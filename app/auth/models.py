@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -143,9 +143,15 @@ class User(UserMixin, db.Model):
         """An administrator granted the Covenant role (or made the account); a claim gives no rights."""
         return self.com_role_status == "granted"
 
-    @property
+    @hybrid_property
     def is_waiting_for_role(self) -> bool:
+        """Claimed a Covenant role an administrator has yet to grant or deny ("other" needs no decision)."""
         return self.com_role_status == "claimed" and self.com_role != "other"
+
+    @is_waiting_for_role.inplace.expression
+    @classmethod
+    def _is_waiting_for_role_expression(cls):
+        return and_(cls.com_role_status == "claimed", cls.com_role != "other")
 
     @property
     def is_coordinator(self) -> bool:

@@ -58,3 +58,4 @@ def init_app(app) -> None:
     from app.core.home import register_home_section
 
     register_home_section(app, "peers", services.home_section)
+    register_home_section(app, "peers_review", services.review_home_section)

@@ -402,7 +402,7 @@ def run_round(data):
     """Run a pairing round (admins): everyone available, a topic, or a list of user ids.
 
     A preview unless `confirm` is true; confirm later with POST /peers/rounds/{id}/confirm."""
-    require(api_user().is_admin, "Only administrators run pairing rounds.")
+    require(PairingRound.can_run(api_user()), "Only administrators run pairing rounds.")
     selection = "list" if data["user_ids"] else ("topic" if data["topic"] else "all")
     round_ = services.run_pairing_round(api_user(), selection, topic=data["topic"], user_ids=data["user_ids"])
     if data["confirm"]:
@@ -415,7 +415,7 @@ def run_round(data):
 @blp.response(200, RoundSchema)
 def confirm_round(round_id):
     """Send each pair of a previewed round its proposal (admins; once)."""
-    require(api_user().is_admin, "Only administrators run pairing rounds.")
+    require(PairingRound.can_run(api_user()), "Only administrators run pairing rounds.")
     round_ = load_visible_for_api(PairingRound, round_id, api_user(), not_found="No such round.")
     services.confirm_round(api_user(), round_)
     db.session.commit()

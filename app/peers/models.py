@@ -69,6 +69,11 @@ class PairingRound(db.Model):
     pairs: Mapped[list[RoundPair]] = relationship(back_populates="round", cascade="all, delete-orphan",
                                                   order_by="(RoundPair.score.desc(), RoundPair.id)")
 
+    @staticmethod
+    def can_run(user) -> bool:
+        """Who runs and confirms pairing rounds: administrators."""
+        return bool(user and getattr(user, "is_authenticated", False) and user.is_admin)
+
     @property
     def unmatched_reasons(self) -> dict[int, str]:
         return {int(item.split(":", 1)[0]): item.split(":", 1)[1] for item in self.unmatched or []}

@@ -586,7 +586,13 @@ def search_practices(q: str | None = None, topic: str | None = None, country: st
 
 def practices_to_review():
     return (select(GoodPractice).where(GoodPractice.status == "submitted")
-            .order_by(GoodPractice.submitted_at))
+            .order_by(GoodPractice.submitted_at, GoodPractice.id))
+
+
+def rounds_to_confirm():
+    """Previewed pairing rounds with pairs to propose (a confirmation sends them), newest first."""
+    return (select(PairingRound).where(PairingRound.status == "preview", PairingRound.pairs.any())
+            .order_by(PairingRound.created_at.desc(), PairingRound.id.desc()))
 
 
 @dataclass
@@ -663,7 +669,7 @@ def best_topic(parts: ScoreParts) -> str:
 def run_pairing_round(admin, selection: str = "all", topic: str | None = None,
                       user_ids: Iterable[int] | None = None) -> PairingRound:
     """Compute a round (a preview until confirmed): pairs maximising the total score."""
-    if not admin.is_admin:
+    if not PairingRound.can_run(admin):
         raise NotAllowed(_("Only administrators run pairing rounds."))
     profiles, left_out = select_participants(selection, topic, user_ids)
     peers = [peer_of(p) for p in profiles]
@@ -704,7 +710,7 @@ def round_pair_reasons(round_: PairingRound) -> dict[int, list[str]]:
 
 def confirm_round(admin, round_: PairingRound) -> int:
     """Send each pair a proposal (once: a second confirmation is refused). Returns proposals made."""
-    if not admin.is_admin:
+    if not PairingRound.can_run(admin):
         raise NotAllowed(_("Only administrators run pairing rounds."))
     claimed = db.session.execute(update(PairingRound).where(PairingRound.id == round_.id,
                                                             PairingRound.status == "preview")
@@ -761,3 +767,26 @@ def home_section(user):
                  selectinload(Meeting.exchange).selectinload(Exchange.partner))
         .order_by(Meeting.starts_at).limit(3)).all()
     return render_template("peers/_home.html", waiting=waiting, meetings=meetings, now=now, user=user)
+
+
+def review_home_section(user):
+    """The personal home's part for reviewers (trainers, admins): the reports waiting for review, oldest
+    first, and for those who run pairing rounds the previews still to confirm; each a link; four queries."""
+    may_review, may_confirm = GoodPractice.can_review(user), PairingRound.can_run(user)
+    if not (may_review or may_confirm):
+        return None
+    from flask import render_template
+
+    to_review, review_count, rounds, round_count = [], 0, [], 0
+    if may_review:
+        waiting = practices_to_review()
+        review_count = db.session.scalar(select(func.count()).select_from(waiting.order_by(None).subquery()))
+        to_review = db.session.scalars(waiting.options(selectinload(GoodPractice.submitted_by)).limit(3)).all()
+    if may_confirm:
+        previews = rounds_to_confirm()
+        round_count = db.session.scalar(select(func.count()).select_from(previews.order_by(None).subquery()))
+        pair_count = (select(func.count()).where(RoundPair.round_id == PairingRound.id)
+                      .correlate(PairingRound).scalar_subquery())
+        rounds = db.session.execute(previews.add_columns(pair_count).limit(3)).all()
+    return render_template("peers/_home_review.html", may_review=may_review, may_confirm=may_confirm,
+                           to_review=to_review, review_count=review_count, rounds=rounds, round_count=round_count)

@@ -202,3 +202,12 @@ def test_cannot_revoke_someone_elses_token(client, make, login, db):
     token_id = db.session.scalar(select(ApiToken.id))
     assert client.post(f"/auth/tokens/{token_id}/revoke").status_code == 404
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"}).status_code == 200
+
+
+def test_waiting_for_a_role_is_one_rule_in_python_and_in_sql(make, db):
+    people = [make.user(com_role=role, com_role_status=status)
+              for role in ("coordinator", "supporter", "municipality", "other")
+              for status in ("claimed", "granted", "denied")]
+    waiting = set(db.session.scalars(select(User.id).where(User.is_waiting_for_role)))
+    assert waiting == {u.id for u in people if u.is_waiting_for_role}
+    assert len(waiting) == 3  # the three Covenant roles, claimed; "other" needs no decision
