@@ -146,6 +146,10 @@ def make(app) -> Factories:
 def login(client):
     """Sign a test client in through the real login form."""
     def _login(user, password: str = Factories.PASSWORD, target=client):
+        # Signing in again must switch people: the login page sends a signed-in browser home with a 302
+        # too, so without this a second login() kept the first person and tests passed for the wrong one.
+        for cookie in list(target._cookies.values()):
+            target.delete_cookie(cookie.key, domain=cookie.domain, path=cookie.path)
         response = target.post("/auth/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return target

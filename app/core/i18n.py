@@ -141,6 +141,13 @@ def format_span(start: datetime | None, end: datetime | None, style: str = "medi
     return f"{format_moment(start, style, tz)} – {format_moment(end, style, tz)}"
 
 
+def format_number(value, pattern: str = "#,##0.#") -> str:
+    """A number in the viewer's language ("4,5" in French, "4.5" in English); empty for None."""
+    from flask_babel import format_decimal
+
+    return "" if value is None else format_decimal(value, format=pattern)
+
+
 def in_zone(value: datetime | None, tz_name: str | None, style: str = "medium") -> str:
     """A moment in a given zone (a session's, a coach's, a recipient's), in the viewer's language."""
     return format_moment(value, style, tz_name)
@@ -160,6 +167,7 @@ def register_template_helpers(app) -> None:
         language=language_name,
         topic=topic_name,
         tonnes=format_tonnes,
+        decimal=format_number,
     )
 
     @app.context_processor

@@ -50,4 +50,18 @@ def role_required(*predicates: str):
     return decorator
 
 
+def allowed_if(check):
+    """View decorator: the logged-in user must pass `check(user)`, the model's own rule (e.g.
+    `GoodPractice.can_review`), so the page and the API ask the same question."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
 admin_required = role_required("is_admin")

@@ -154,7 +154,8 @@ def trainer_home_section(user):
     if not user.is_trainer:
         return None
     from flask import render_template
-    from flask_babel import format_decimal
+
+    from app.core.i18n import format_number
 
     now = utcnow()
     sessions = db.session.scalars(
@@ -175,7 +176,7 @@ def trainer_home_section(user):
     coming = [s for s in sessions if not s.has_started(now)]
     to_mark = [s for s in sessions if s.has_started(now) and counts[s.id]["unmarked"]]
     return render_template("courses/_trainer_home.html", coming=coming, to_mark=to_mark, counts=counts,
-                           feedback=[(s, answers, format_decimal(average, format="0.0"))
+                           feedback=[(s, answers, format_number(average, "0.0"))
                                      for s, answers, average in feedback_received(user, now)])
 
 

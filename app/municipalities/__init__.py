@@ -78,9 +78,9 @@ def init_app(app):
 
 def _quantity(value) -> str:
     """A number in the viewer's language, at most one decimal."""
-    from flask_babel import format_decimal
+    from app.core.i18n import format_number
 
-    return "" if value is None else format_decimal(value, format="#,##0.#")
+    return format_number(value)
 
 
 from app.municipalities import inventory_views, views  # noqa: E402,F401

@@ -14,7 +14,7 @@ from app.core.calendar import ics_response
 from app.core.forms import ConfirmForm, saving
 from app.core.i18n import viewer_timezone
 from app.core.pagination import paginate
-from app.core.permissions import admin_required, load_visible, role_required
+from app.core.permissions import allowed_if, load_visible
 from app.extensions import db
 from app.peers import bp, library_bp, services
 from app.peers.forms import (
@@ -227,14 +227,14 @@ def report(exchange_id: int):
 # Review of reports (trainers, admins) ----------------------------------------------------------
 
 @bp.route("/review")
-@role_required("is_trainer")
+@allowed_if(GoodPractice.can_review)
 def review_list():
     page = paginate(services.practices_to_review())
     return render_template("peers/review_list.html", page=page)
 
 
 @bp.route("/review/<int:practice_id>", methods=["GET", "POST"])
-@role_required("is_trainer")
+@allowed_if(GoodPractice.can_review)
 def review(practice_id: int):
     practice = load_visible(GoodPractice, practice_id, current_user, can_see=lambda p, u: p.can_see(u))
     form = ReviewForm(summary_en=practice.summary_en or (practice.summary if practice.language == "en" else ""))
@@ -255,7 +255,7 @@ def review(practice_id: int):
 # Pairing rounds (admins) ------------------------------------------------------------------------
 
 @bp.route("/rounds", methods=["GET", "POST"])
-@admin_required
+@allowed_if(PairingRound.can_run)
 def rounds():
     people = db.session.scalars(select(User).join(PeerProfile, PeerProfile.user_id == User.id)
                                 .where(User.is_active_account.is_(True)).order_by(User.name)).all()
@@ -270,7 +270,7 @@ def rounds():
 
 
 @bp.route("/rounds/<int:round_id>")
-@admin_required
+@allowed_if(PairingRound.can_run)
 def round_preview(round_id: int):
     round_ = load_visible(PairingRound, round_id, current_user,
                           options=[selectinload(PairingRound.pairs).selectinload(RoundPair.a),
@@ -283,7 +283,7 @@ def round_preview(round_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/confirm", methods=["POST"])
-@admin_required
+@allowed_if(PairingRound.can_run)
 def confirm_round(round_id: int):
     round_ = load_visible(PairingRound, round_id, current_user)
     if ConfirmForm().validate_on_submit():

@@ -112,3 +112,13 @@ def test_trainer_home_query_count_stays_flat(client, db, make, login, courses, c
             assert "Feedback received" in _section(client)
         counts.append(q.count)
     assert counts[0] == counts[1], counts
+
+
+def test_feedback_averages_are_written_in_the_viewers_language(client, db, make, login, courses):
+    trainer = make.trainer(language="fr")
+    session = courses.session(courses.module(trainer), days=1)
+    _held(session, db, 2)
+    _answers(session, db, make, 4, 5)
+    login(trainer)
+    assert "4,5" in _section(client)
+    assert "4,5" in client.get(f"/courses/sessions/{session.id}/feedback/results").get_data(as_text=True)

@@ -46,3 +46,12 @@ def test_home_query_count_stays_flat_as_data_grows(client, db, make, login, coun
             assert client.get("/home").status_code == 200
         counts.append(q.count)
     assert counts[0] == counts[1] and counts[1] <= 12, counts
+
+
+def test_shortcuts_open_my_own_pages(client, make, login):
+    login(make.user())
+    page = client.get("/home").get_data(as_text=True)
+    shortcuts = page[page.index('id="home-shortcuts"'):page.index("</p>", page.index('id="home-shortcuts"'))]
+    for href in ('href="/courses/my"', 'href="/coaching/appointments/"', 'href="/peers/"',
+                 'href="/municipalities/dashboard"'):
+        assert href in shortcuts, href
