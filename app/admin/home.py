@@ -6,6 +6,7 @@ from flask import render_template
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.core.home import section_html
 from app.core.models import OutboxMessage
 from app.core.reference import COM_ROLES
 from app.extensions import db
@@ -25,5 +26,6 @@ def home_section(user):
     waiting_count = db.session.scalar(select(func.count()).select_from(User).where(User.is_waiting_for_role))
     waiting = db.session.scalars(select(User).where(User.is_waiting_for_role)
                                  .order_by(User.created_at, User.id).limit(SHOWN)).all()
-    return render_template("admin/_home.html", failed_count=failed_count, failed_mail=failed_mail,
-                           waiting_count=waiting_count, waiting=waiting, com_roles=COM_ROLES)
+    return section_html(render_template("admin/_home.html", failed_count=failed_count, failed_mail=failed_mail,
+                                        waiting_count=waiting_count, waiting=waiting, com_roles=COM_ROLES),
+                        empty=not (failed_count or waiting_count))

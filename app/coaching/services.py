@@ -28,6 +28,7 @@ from app.coaching.models import MEETING_MODES, Appointment, AvailabilityExceptio
 from app.core import audit
 from app.core.calendar import CalendarEvent, build_calendar, uid_for
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from app.core.home import section_html
 from app.core.mail import calendar_attachment, queue_mail
 from app.core.reference import TOPICS, spoken_language_codes, topic_name
 from app.core.reminders import cancel_reminders, schedule_reminders
@@ -700,8 +701,10 @@ def home_section(user):
         appointments_of(user, when="past", status="booked", role="coach", now=now)
         .where(Appointment.summary_at.is_(None), Appointment.ends_at > now - timedelta(days=30)).limit(5)).all()
     today_list = [a for a in upcoming if tomorrow and a.starts_at < tomorrow]
-    return render_template("coaching/_home.html", upcoming=upcoming, follow_up=follow_up, now=now, user=user,
-                           today=today_list, week=upcoming[len(today_list):] if tomorrow else [])
+    return section_html(render_template("coaching/_home.html", upcoming=upcoming, follow_up=follow_up, now=now,
+                                        user=user, today=today_list,
+                                        week=upcoming[len(today_list):] if tomorrow else []),
+                        empty=not (upcoming or follow_up))
 
 
 def audit_appointments(ids, viewer) -> dict:

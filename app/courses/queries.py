@@ -8,6 +8,7 @@ from sqlalchemy import Select, Text, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import search
+from app.core.home import section_html
 from app.core.timeutil import utcnow
 from app.courses.models import Certificate, Enrolment, Feedback, Module, TrainingSession
 from app.extensions import db
@@ -125,8 +126,9 @@ def home_section(user):
     data = my_training(user, now)
     to_answer = [e for e in data["past"] if e.can_give_feedback(now) and e.session_id not in data["answered"]]
     recent = [c for c in data["certificates"].values() if c.issued_at > now - timedelta(days=30)]
-    return render_template("courses/_home.html", upcoming=data["upcoming"][:4],
-                           to_answer=to_answer[:3], certificates=recent)
+    return section_html(render_template("courses/_home.html", upcoming=data["upcoming"][:4],
+                                        to_answer=to_answer[:3], certificates=recent),
+                        empty=not (data["upcoming"] or to_answer or recent))
 
 
 def feedback_received(user, now: datetime | None = None, days: int = 30, limit: int = 5
@@ -175,9 +177,9 @@ def trainer_home_section(user):
             counts[session_id]["pending" if status == "pending" else "unmarked"] = n
     coming = [s for s in sessions if not s.has_started(now)]
     to_mark = [s for s in sessions if s.has_started(now) and counts[s.id]["unmarked"]]
-    return render_template("courses/_trainer_home.html", coming=coming, to_mark=to_mark, counts=counts,
-                           feedback=[(s, answers, format_number(average, "0.0"))
-                                     for s, answers, average in feedback_received(user, now)])
+    feedback = [(s, answers, format_number(average, "0.0")) for s, answers, average in feedback_received(user, now)]
+    return section_html(render_template("courses/_trainer_home.html", coming=coming, to_mark=to_mark, counts=counts,
+                                        feedback=feedback), empty=not (coming or to_mark or feedback))
 
 
 def participants(session: TrainingSession) -> list[Enrolment]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.core import audit
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from app.core.home import section_html
 from app.core.mail import queue_mail
 from app.core.reference import is_country
 from app.core.routing import DB_INT_MAX
@@ -510,7 +511,7 @@ def home_section(user):
     due = reports_due_soon(user)
     if due is None:
         return None
-    return render_template("municipalities/_home.html", due=due, days=HOME_DUE_DAYS)
+    return section_html(render_template("municipalities/_home.html", due=due, days=HOME_DUE_DAYS), empty=not due)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.core.forms import ConfirmForm, saving
+from app.core.home import section_html
 from app.core.mail import ESSENTIAL_KINDS, mail_kinds_for
 from app.core.pagination import paginate
 from app.core.urls import safe_next
@@ -68,5 +69,5 @@ def home_section(user):
     its item; two queries, the count shared with the bell."""
     count = services.unread_count_for_viewer() if user is current_user._get_current_object() else \
         services.unread_count(user)
-    return render_template("notifications/_home.html", items=services.latest_unread(user), unread=count,
-                           confirm_form=ConfirmForm())
+    return section_html(render_template("notifications/_home.html", items=services.latest_unread(user), unread=count,
+                                        confirm_form=ConfirmForm()), empty=not count)

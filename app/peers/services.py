@@ -20,6 +20,7 @@ from app.auth.models import User
 from app.core import search
 from app.core.calendar import CalendarEvent, build_calendar, uid_for
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from app.core.home import section_html
 from app.core.mail import calendar_attachment, queue_mail
 from app.core.reference import TOPICS, is_country, spoken_language_codes, topic_name
 from app.core.reminders import cancel_reminders, schedule_reminders
@@ -766,7 +767,8 @@ def home_section(user):
         .options(selectinload(Meeting.exchange).selectinload(Exchange.proposer),
                  selectinload(Meeting.exchange).selectinload(Exchange.partner))
         .order_by(Meeting.starts_at).limit(3)).all()
-    return render_template("peers/_home.html", waiting=waiting, meetings=meetings, now=now, user=user)
+    return section_html(render_template("peers/_home.html", waiting=waiting, meetings=meetings, now=now, user=user),
+                        empty=not (waiting or meetings))
 
 
 def review_home_section(user):
@@ -788,5 +790,6 @@ def review_home_section(user):
         pair_count = (select(func.count()).where(RoundPair.round_id == PairingRound.id)
                       .correlate(PairingRound).scalar_subquery())
         rounds = db.session.execute(previews.add_columns(pair_count).limit(3)).all()
-    return render_template("peers/_home_review.html", may_review=may_review, may_confirm=may_confirm,
-                           to_review=to_review, review_count=review_count, rounds=rounds, round_count=round_count)
+    return section_html(render_template("peers/_home_review.html", may_review=may_review, may_confirm=may_confirm,
+                                        to_review=to_review, review_count=review_count, rounds=rounds,
+                                        round_count=round_count), empty=not (review_count or round_count))

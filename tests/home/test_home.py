@@ -55,3 +55,14 @@ def test_shortcuts_open_my_own_pages(client, make, login):
     for href in ('href="/courses/my"', 'href="/coaching/appointments/"', 'href="/peers/"',
                  'href="/municipalities/dashboard"'):
         assert href in shortcuts, href
+
+
+def test_sections_with_something_to_act_on_come_first(client, db, make, login):
+    user = make.user()
+    login(user)
+    page = client.get("/home").get_data(as_text=True)
+    assert page.index('id="home-training"') < page.index('id="home-notifications"')  # both empty: as registered
+    notify(user, "enrolment", "Your place in SEAP basics is confirmed", url="/courses/my")
+    db.session.commit()
+    page = client.get("/home").get_data(as_text=True)
+    assert page.index('id="home-notifications"') < page.index('id="home-training"')
