@@ -12,8 +12,11 @@ from sqlalchemy import update
 
 from app.coaching import services as coaching
 from app.coaching.models import Appointment
+from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
 from app.courses import services as courses
+from app.municipalities.models import Municipality, MunicipalityMember
+from app.municipalities.services import add_years
 from tests.coaching.conftest import WORKDAYS_9_TO_12, next_weekday
 from tests.e2e.conftest import shot, sign_in
 
@@ -95,4 +98,56 @@ def test_coach_writes_a_summary_from_home(page, phone, app, make, db):
     sign_in(phone, "tom.coach@example.org", make.PASSWORD)
     _keep(shot(phone, "home-05-coach-phone"))
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.console_errors == []
+
+
+def test_admin_grants_a_claimed_role_from_home(page, app, make, db):
+    with app.test_request_context():
+        make.admin(name="Ada Admin", email="ada@example.org")
+        claimant = make.user(name="Ivana Horvat", country="HR", com_role="coordinator", com_role_status="claimed")
+        db.session.add(OutboxMessage(to_email="far@example.org", kind="password_reset", subject="Reset your password",
+                                     text_body="…", status="failed", attempts=8, last_error="550 mailbox unavailable"))
+        claimant_id = claimant.id
+        db.session.commit()
+
+    _lands_on_home(page, "ada@example.org", make.PASSWORD)
+    card = page.locator("#home-admin")
+    expect(card).to_contain_text("550 mailbox unavailable")
+    expect(card.locator("#home-waiting-count")).to_have_text("1")
+    _keep(shot(page, "home-06-admin"))
+    card.get_by_role("link", name="Ivana Horvat").click()
+    page.wait_for_url(f"**/admin/users/{claimant_id}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Grant the claimed role").click()
+    expect(page.get_by_text("Ivana Horvat is now confirmed as", exact=False)).to_be_visible()
+    page.goto("/")
+    expect(page.locator("#home-admin")).to_contain_text("No account waits for a role.")
+    assert page.console_errors == []
+
+
+def test_editor_records_an_overdue_report_from_home(page, app, make, db):
+    with app.test_request_context():
+        editor = make.user(name="Marko Babić", email="marko@example.org", country="HR")
+        town = Municipality(name="Koprivnica", country="HR", population=30_000, baseline_year=2010,
+                            baseline_emissions_t=100_000.0, reduction_target_percent=20.0, target_year=2020,
+                            seap_submitted_on=add_years(utcnow().date() - timedelta(days=10), -2))
+        town.members = [MunicipalityMember(user=editor, role="editor", status="accepted")]
+        db.session.add(town)
+        db.session.commit()
+        town_id = town.id
+
+    _lands_on_home(page, "marko@example.org", make.PASSWORD)
+    card = page.locator("#home-municipalities")
+    expect(card).to_contain_text("Koprivnica")
+    expect(card).to_contain_text("overdue")
+    _keep(shot(page, "home-07-editor"))
+    card.locator(f'a[href="/municipalities/{town_id}"]').first.click()
+    page.wait_for_url(f"**/municipalities/{town_id}")
+    page.get_by_role("link", name="Record a report").click()
+    page.get_by_label("Sent to the Covenant on").fill(utcnow().date().isoformat())
+    page.get_by_label("Kind of report").select_option("action")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The report was recorded.")).to_be_visible()
+    page.goto("/home")
+    expect(page.locator("#home-municipalities")).not_to_contain_text("overdue")
     assert page.console_errors == []
