@@ -162,3 +162,24 @@ def test_keyboard_opens_the_user_menu_walks_it_and_signs_out(page, make, db):
     page.wait_for_url("**/auth/profile#calendar")
     expect(page.get_by_role("heading", name="My calendar")).to_be_in_viewport()
     assert page.console_errors == []
+
+
+def test_without_javascript_the_menu_opens_on_hover_and_signs_out(browser, live_server, make, db):
+    user = make.user(name="No Script")
+    email = user.email
+    db.session.commit()
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="en-GB",
+                                  timezone_id="Europe/Brussels", viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    _sign_in(page, email, make.PASSWORD)
+    menu = page.locator("#user-menu-items")
+    expect(menu).to_be_hidden()
+    page.locator("#user-menu-button").hover()
+    expect(menu).to_be_visible()
+    box = menu.bounding_box()
+    assert box["x"] + box["width"] <= 1280, box  # right-aligned under the button, as with JavaScript
+    shot(page, "navigation-no-js-menu", full_page=False)
+    menu.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    context.close()
