@@ -92,3 +92,23 @@ def serious_violations(page) -> list[str]:
                 " ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
                 for node in v["nodes"][:5])
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def open_user_menu(page):
+    """Open the user menu of the navbar (its name button), opening the collapsed bar first on a phone."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        page.locator("#nav-main.show:not(.collapsing)").wait_for()
+    button = page.locator("#user-menu-button")
+    if button.get_attribute("aria-expanded") != "true":
+        button.click()
+    menu = page.locator("#user-menu-items")
+    menu.wait_for(state="visible")
+    return menu
+
+
+def sign_out(page) -> None:
+    """Sign out through the user menu's POST form and wait for the page it leads to."""
+    open_user_menu(page).locator("#sign-out").click()
+    page.locator("#user-menu-button").wait_for(state="detached")

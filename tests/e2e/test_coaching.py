@@ -7,7 +7,7 @@ import re
 import icalendar
 import vobject
 
-from tests.e2e.conftest import ARTIFACTS, shot, sign_in
+from tests.e2e.conftest import ARTIFACTS, shot, sign_in, sign_out
 
 
 def save_download(page, locator, name: str) -> bytes:
@@ -44,7 +44,7 @@ def test_coach_sets_hours_and_greek_participant_books_moves_cancels(page, phone,
     page.get_by_text("Your availability is saved.").wait_for()
     assert page.locator("#weekly-1-end").input_value() == "16:00"
     shot(page, "coaching-availability")
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # Maria, in Athens, finds the coach and sees the times in her zone, the coach's in brackets.
     sign_in(page, maria_email, make.PASSWORD)

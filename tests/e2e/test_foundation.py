@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.auth.models import ApiToken, User
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import open_user_menu, shot, sign_in, sign_out
 
 
 def test_register_profile_language_token_logout(page, db):
@@ -30,18 +30,18 @@ def test_register_profile_language_token_logout(page, db):
     assert "Europe/Athens" in page.content()
 
     # Sign out and in again through the form.
-    page.get_by_role("button", name="Sign out", exact=True).click()
+    sign_out(page)
     sign_in(page, "maria@heraklion.gr", "a good long password")
-    expect(page.get_by_role("link", name="Maria Konstantinou")).to_be_visible()
+    expect(page.get_by_role("button", name="Maria Konstantinou")).to_be_visible()  # the user menu
 
-    # Switch the interface to Dutch with the language switcher (it submits on change).
-    page.get_by_label("Language").select_option("nl")
+    # Switch the interface to Dutch with the language switcher of the user menu (it submits on change).
+    open_user_menu(page).get_by_label("Language").select_option("nl")
     expect(page.locator("html")).to_have_attribute("lang", "nl")  # waits for the page it submits
-    expect(page.get_by_role("button", name="Afmelden", exact=True)).to_be_visible()
+    expect(page.locator("#sign-out")).to_have_text("Afmelden")
     shot(page, "foundation-03-home-dutch")
 
     # Edit the profile, in Dutch.
-    page.get_by_role("link", name="Maria Konstantinou").click()
+    open_user_menu(page).get_by_role("link", name="Mijn profiel").click()
     page.get_by_label("Organisatie").fill("Dimos Irakleiou")
     page.get_by_role("button", name="Mijn profiel opslaan").click()
     expect(page.get_by_role("status").filter(has_text="Je profiel is opgeslagen")).to_be_visible()
@@ -65,7 +65,7 @@ def test_register_profile_language_token_logout(page, db):
     db.session.rollback()  # end the test's read snapshot to see what the server wrote
     assert db.session.scalar(select(ApiToken.revoked_at)) is not None
 
-    page.get_by_role("button", name="Afmelden", exact=True).click()
+    open_user_menu(page).get_by_role("button", name="Afmelden", exact=True).click()
     expect(page.get_by_role("link", name="Aanmelden")).to_be_visible()
     assert page.console_errors == []
 
@@ -83,7 +83,7 @@ def test_keyboard_only_sign_in_and_phone_layout(page, phone, make, db):
     page.keyboard.type(make.PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/auth/login" not in url)
-    expect(page.get_by_role("link", name="Pieter Claes")).to_be_visible()
+    expect(page.get_by_role("button", name="Pieter Claes")).to_be_visible()
 
     phone.goto("/")
     shot(phone, "foundation-05-home-phone")

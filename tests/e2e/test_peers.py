@@ -16,7 +16,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db as _db
 from app.peers import services
 from app.peers.models import Exchange, GoodPractice, Meeting
-from tests.e2e.conftest import shot, sign_in
+from tests.e2e.conftest import shot, sign_in, sign_out
 
 
 def test_profile_suggestion_exchange_meeting_report_library(page, browser, live_server, make, db):
@@ -58,7 +58,7 @@ def test_profile_suggestion_exchange_meeting_report_library(page, browser, live_
     page.wait_for_url("**/peers/exchanges/*")
     page.get_by_text("Proposed", exact=True).wait_for()
     exchange_url = page.url
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # Eleni accepts, answers and plans a study visit.
     sign_in(page, eleni_email, make.PASSWORD)
@@ -94,7 +94,7 @@ def test_profile_suggestion_exchange_meeting_report_library(page, browser, live_
     shot(page, "peers-06-report")
     page.get_by_role("button", name="Send for review").click()
     page.get_by_text("Submitted for review").wait_for()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
 
     # An admin publishes it.
     sign_in(page, admin_email, make.PASSWORD)
@@ -103,7 +103,7 @@ def test_profile_suggestion_exchange_meeting_report_library(page, browser, live_
     shot(page, "peers-07-review")
     page.get_by_role("button", name="Publish in the library").click()
     page.get_by_text("The good practice is published.").wait_for()
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     db.session.rollback()
     assert db.session.scalar(select(GoodPractice.status)) == "published"
     assert db.session.scalar(select(Exchange.status)) == "accepted"
