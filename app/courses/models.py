@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -326,6 +327,12 @@ class Enrolment(db.Model):
         """Participants with a seat give feedback once the session has started, unless marked absent."""
         return (self.status == "enrolled" and self.attended is not False and not self.session.is_cancelled
                 and self.session.has_started(now))
+
+    @staticmethod
+    def may_give_feedback_where(now: datetime):
+        """can_give_feedback as SQL, for queries that join the session (the same rule: keep them together)."""
+        return ((Enrolment.status == "enrolled") & or_(Enrolment.attended.is_(None), Enrolment.attended.is_(True))
+                & (TrainingSession.status != "cancelled") & (TrainingSession.starts_at <= now))
 
 
 class Material(db.Model):

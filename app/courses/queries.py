@@ -99,6 +99,9 @@ def module_languages() -> list[str]:
                                    .distinct().order_by(Module.language)))
 
 
+HOME_UPCOMING, HOME_TO_ANSWER = 4, 3  # what the home shows; the rest is on My training
+
+
 def my_training(user, now: datetime | None = None) -> dict:
     """Everything "My training" shows, in four queries whatever the history's length."""
     now = now or utcnow()
@@ -116,19 +119,30 @@ def my_training(user, now: datetime | None = None) -> dict:
     return {"upcoming": upcoming, "past": past, "certificates": certificates, "answered": answered}
 
 
-def home_section(user):
+def home_section(user, now: datetime | None = None):
     """The personal home's training part (app/core/home.py): what comes next with waitlist positions,
-    feedback still to give and certificates of the last 30 days, each a link; the four queries of
-    my_training whatever the history's length."""
+    feedback still to give (latest first) and certificates of the last 30 days, each a link; three
+    queries that read only what is shown, however long the person's history."""
     from flask import render_template
 
-    now = utcnow()
-    data = my_training(user, now)
-    to_answer = [e for e in data["past"] if e.can_give_feedback(now) and e.session_id not in data["answered"]]
-    recent = [c for c in data["certificates"].values() if c.issued_at > now - timedelta(days=30)]
-    return section_html(render_template("courses/_home.html", upcoming=data["upcoming"][:4],
-                                        to_answer=to_answer[:3], certificates=recent),
-                        empty=not (data["upcoming"] or to_answer or recent))
+    now = now or utcnow()
+    mine = (select(Enrolment).join(TrainingSession).where(Enrolment.user_id == user.id)
+            .options(selectinload(Enrolment.session).selectinload(TrainingSession.module)))
+    upcoming = db.session.scalars(
+        mine.where(Enrolment.status != "cancelled", TrainingSession.status != "cancelled",
+                   TrainingSession.ends_at > now)
+        .order_by(TrainingSession.starts_at, Enrolment.id).limit(HOME_UPCOMING)).all()
+    answered = exists().where(Feedback.session_id == Enrolment.session_id, Feedback.user_id == user.id)
+    to_answer = db.session.scalars(
+        mine.where(Enrolment.may_give_feedback_where(now), ~answered)
+        .order_by(TrainingSession.starts_at.desc(), Enrolment.id.desc()).limit(HOME_TO_ANSWER)).all()
+    recent = db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None),
+                                  Certificate.issued_at > now - timedelta(days=30))
+        .options(selectinload(Certificate.module)).order_by(Certificate.issued_at.desc(), Certificate.id)).all()
+    return section_html(render_template("courses/_home.html", upcoming=upcoming, to_answer=to_answer,
+                                        certificates=recent),
+                        empty=not (upcoming or to_answer or recent))
 
 
 def feedback_received(user, now: datetime | None = None, days: int = 30, limit: int = 5

@@ -64,3 +64,31 @@ def test_home_training_query_count_stays_flat(client, db, make, login, courses, 
             assert client.get("/home").status_code == 200
         counts.append(q.count)
     assert counts[0] == counts[1] and counts[1] <= 16, counts
+
+
+def test_feedback_rule_in_sql_agrees_with_the_model(db, make, courses):
+    """Enrolment.may_give_feedback_where (what the home queries) and can_give_feedback (what every page
+    asks) answer alike for every status, attendance, cancelled or started session."""
+    from itertools import product
+
+    from sqlalchemy import select
+
+    from app.courses.models import Enrolment
+
+    now = utcnow()
+    cases = []
+    for status, attended, cancelled, started in product(("enrolled", "waitlisted", "pending", "declined"),
+                                                       (None, True, False), (False, True), (False, True)):
+        session = courses.session(courses.module())
+        starts = now + timedelta(hours=-2 if started else 30)
+        db.session.execute(update(TrainingSession).where(TrainingSession.id == session.id).values(
+            starts_at=starts, ends_at=starts + timedelta(hours=1), status="cancelled" if cancelled else "scheduled"))
+        enrolment = Enrolment(session_id=session.id, user_id=make.user().id, status=status, attended=attended,
+                              waitlist_position=1 if status == "waitlisted" else None)
+        db.session.add(enrolment)
+        cases.append(enrolment)
+    db.session.commit()
+    in_sql = set(db.session.scalars(select(Enrolment.id).join(TrainingSession)
+                                    .where(Enrolment.may_give_feedback_where(now))))
+    in_python = {e.id for e in cases if db.session.get(Enrolment, e.id).can_give_feedback(now)}
+    assert in_python and in_sql == in_python
