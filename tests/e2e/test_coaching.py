@@ -51,6 +51,7 @@ def test_coach_sets_hours_and_greek_participant_books_moves_cancels(page, phone,
     page.goto("/coaching/?topic=financing")
     page.get_by_role("link", name="Tom Coach").click()
     page.locator("#later").click()  # a week ahead: far from notice and cut-off
+    page.wait_for_url("**start=*")  # a new page: read it once it is there
     assert "Europe/Athens" in page.locator("main").inner_text()
     slots = page.locator("a.slot")
     assert slots.count() == 5
