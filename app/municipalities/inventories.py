@@ -10,12 +10,14 @@ import io
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.core import audit
+from app.core.cache import LRU
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.reference import is_country
 from app.core.text import control_problem, spreadsheet_safe
@@ -52,11 +54,15 @@ class FactorBook:
     """Every admin-maintained factor, read once (the table is small), for many inventories at a time."""
 
     def __init__(self) -> None:
-        self.results: dict[str, calc.Result | calc.MissingFactor] = {}  # compute_inventory's, by input
+        self.results: dict[tuple, calc.Result | calc.MissingFactor] = {}  # compute_inventory's, by input
 
     @cached_property
-    def _rows(self) -> list[EmissionFactor]:  # read on first use: a page without inventories asks nothing
-        return list(db.session.scalars(select(EmissionFactor)))
+    def _rows(self) -> list:  # read on first use: a page without inventories asks nothing
+        # plain rows (carrier, country, year, approach, factor, source, demo), not ORM objects: a page reads
+        # the whole table, and building a few hundred tracked objects per request was most of its cost
+        return db.session.execute(select(
+            EmissionFactor.carrier, EmissionFactor.country, EmissionFactor.year, EmissionFactor.approach,
+            EmissionFactor.factor, EmissionFactor.source, EmissionFactor.demo)).all()
 
     @cached_property
     def electricity(self) -> dict[tuple, EmissionFactor]:
@@ -67,12 +73,19 @@ class FactorBook:
         return {r.carrier: r.factor for r in self._rows
                 if r.carrier != "electricity" and r.approach == "lca" and r.country is None}
 
+    @cached_property
+    def lca_key(self) -> tuple:
+        return tuple(sorted(self.lca.items()))
+
     def neefe(self, country: str, year: int, approach: str) -> float | None:
         row = self.electricity.get((country, year, approach))
         return None if row is None else row.factor
 
     def neefe_row(self, country: str, year: int, approach: str) -> EmissionFactor | None:
         return self.electricity.get((country, year, approach))
+
+
+_computed = LRU(4000)  # computed inventories, per process (a result is a few kB)
 
 
 def compute_inventory(inventory: Inventory, book: FactorBook | None = None) -> calc.Result:
@@ -83,16 +96,20 @@ def compute_inventory(inventory: Inventory, book: FactorBook | None = None) -> c
     """
     book = book or FactorBook()
     data = inventory.as_input()
-    key = repr(data)
-    known = book.results.get(key)
+    neefe = book.neefe(data.country, data.year, data.approach)
+    # calc.compute is a pure function of these (its texts are in the current language): a result is
+    # reused for the same values, in this request and the next ones, and never for changed ones
+    key = (repr(data), neefe, book.lca_key, str(get_locale()))
+    known = book.results.get(key) or _computed.get(key)
     if known is None:
         try:
-            known = calc.compute(data, book.neefe(data.country, data.year, data.approach), book.lca)
+            known = calc.compute(data, neefe, book.lca)
         except calc.MissingFactor as missing:
             known = missing
-        book.results[key] = known
+        _computed.put(key, known)
+    book.results[key] = known
     if isinstance(known, calc.MissingFactor):
-        raise known
+        raise known.with_traceback(None)
     return known
 
 

@@ -288,3 +288,28 @@ def test_the_entry_page_holds_every_plant_and_fuel_saved_through_the_api(client,
     form.values.update({"e4_fuel3": "heating-oil", "e4_fuel3_mwh": "50"})
     assert client.post(url, data=form.values).status_code == 302
     assert ("heating-oil", 50.0) in next(p for p in saved() if p[1] == "chp")[3]
+
+
+def test_a_result_computed_before_is_never_shown_for_changed_figures_factors_or_language(client, make, munis,
+                                                                                          login):
+    """Results are kept between requests (inventories.compute_inventory), keyed by everything the
+    calculation reads: a changed cell, a changed national factor and another language each show anew."""
+    editor = make.user(com_role="municipality")
+    town = munis.municipality(editors=[editor], baseline_year=2010)
+    _factors()
+    login(editor)
+    location = _post(client, town, BASELINE).headers["Location"]
+    assert "2,723" in client.get(location).get_data(as_text=True)
+    inventory = db.session.scalar(db.select(Inventory).where(Inventory.municipality_id == town.id))
+    cell = next(c for c in inventory.cells if c.carrier == "diesel")
+    cell.mwh = 8000  # another 4,000 MWh of diesel: about 1,068 t more
+    db.session.commit()
+    assert "3,791" in client.get(location).get_data(as_text=True)
+    factor = db.session.scalar(db.select(EmissionFactor).where(EmissionFactor.year == 2010))
+    factor.factor = 0.5  # 1,300 MWh of electricity at 0.5 instead of 0.285: about 280 t more
+    db.session.commit()
+    assert "4,070" in client.get(location).get_data(as_text=True)
+    editor.language = "fr"
+    db.session.commit()
+    html = client.get(location).get_data(as_text=True)
+    assert "Électricité : EFE" in html and "Electricity: EFE" not in html  # the calculation's own words
