@@ -489,6 +489,9 @@ def overdue_reports(municipality: Municipality, today: date | None = None) -> li
 HOME_DUE_DAYS = 60
 
 
+HOME_DUE_SHOWN = 5  # a coordinator of a province follows hundreds: the most urgent, and how many in all
+
+
 def reports_due_soon(user, *, days: int = HOME_DUE_DAYS, today: date | None = None
                      ) -> list[tuple[Municipality, DueReport]] | None:
     """The reports of my municipalities that are overdue or fall due within `days`, overdue first then by
@@ -511,7 +514,8 @@ def home_section(user):
     due = reports_due_soon(user)
     if due is None:
         return None
-    return section_html(render_template("municipalities/_home.html", due=due, days=HOME_DUE_DAYS), empty=not due)
+    return section_html(render_template("municipalities/_home.html", due=due, days=HOME_DUE_DAYS,
+                                        shown=HOME_DUE_SHOWN), empty=not due)
 
 
 @dataclass

@@ -88,3 +88,15 @@ def test_home_municipalities_query_count_stays_flat(client, make, login, munis, 
             assert 'id="home-municipalities"' in client.get("/home").get_data(as_text=True)
         counts.append(q.count)
     assert counts[0] == counts[1], counts
+
+
+def test_a_coordinator_of_many_sees_the_most_urgent_five_and_how_many_in_all(client, make, login, munis):
+    me = make.user()
+    towns = [munis.municipality(name=f"Town {n:02d}", followers=[me], seap_submitted_on=_plan_submitted(n - 8))
+             for n in range(12)]  # due from 8 days ago to 3 days from now, the first ones overdue
+    login(me)
+    section = _section(client)
+    assert 'id="home-reports-due-count">12<' in section
+    assert section.count("<li") == 5
+    assert all(f'/municipalities/{t.id}"' in section for t in towns[:5])  # the longest overdue first
+    assert f'/municipalities/{towns[5].id}"' not in section
