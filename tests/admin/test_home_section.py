@@ -7,16 +7,11 @@ from datetime import timedelta
 
 from app.core.models import OutboxMessage
 from app.core.timeutil import utcnow
-
-
-def _home(client) -> str:
-    return client.get("/home").get_data(as_text=True)
+from tests.pages import home_page, home_query_count, home_section
 
 
 def _section(client) -> str:
-    page = _home(client)
-    start = page.index('id="home-admin"')
-    return page[start:page.index("</section>", start)]
+    return home_section(client, "admin")
 
 
 def _mail(db, subject, *, status="failed", minutes_ago=0, to="far@example.org", error="550 mailbox unavailable"):
@@ -89,7 +84,7 @@ def test_nobody_but_admins_has_the_admin_section(app, db, make, login):
     for person in (make.user(), make.trainer(), make.coach()):
         client = app.test_client()
         login(person, target=client)
-        page = _home(client)
+        page = home_page(client)
         assert f"Welcome, {person.name}" in page
         assert 'id="home-admin"' not in page
         assert "Secret failure subject" not in page and "secret@example.org" not in page
@@ -103,7 +98,5 @@ def test_admin_section_query_count_stays_flat(client, db, make, login, count_que
         for i in range(n):
             _mail(db, f"Failure {n}.{i}", minutes_ago=i)
             make.user(com_role="municipality", com_role_status="claimed")
-        with count_queries() as q:
-            assert client.get("/home").status_code == 200
-        counts.append(q.count)
+        counts.append(home_query_count(client, count_queries))
     assert counts[0] == counts[1], counts

@@ -11,6 +11,7 @@ from app.coaching import services
 from app.coaching.models import Appointment
 from app.core.timeutil import local_to_utc, to_zone, utcnow
 from tests.coaching.conftest import next_weekday
+from tests.pages import home_query_count, home_section
 
 
 def _book(profile, participant, weekday, db):
@@ -27,9 +28,7 @@ def _move(appointment, starts, db):
 
 
 def _section(client) -> str:
-    page = client.get("/home").get_data(as_text=True)
-    start = page.index('id="home-coaching"')
-    return page[start:page.index("</section>", start)]
+    return home_section(client, "coaching")
 
 
 def test_participant_sees_next_appointments_and_joins_when_near(app, client, db, make, login, coach_with_hours):
@@ -69,9 +68,7 @@ def test_home_coaching_query_count_stays_flat(app, client, db, make, login, coac
     for weekdays in ((0,), (1, 2, 3, 4)):
         for weekday in weekdays:
             _book(profile, ana, weekday, db)
-        with count_queries() as q:
-            assert client.get("/home").status_code == 200
-        counts.append(q.count)
+        counts.append(home_query_count(client, count_queries))
     assert counts[0] == counts[1], counts
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from app.core.timeutil import utcnow
 from app.courses import services
 from app.courses.models import TrainingSession
+from tests.pages import home_query_count, home_section
 
 
 def _held(session, db):
@@ -32,9 +33,7 @@ def test_home_shows_my_next_sessions_waitlist_feedback_and_certificate(client, d
                                marks={me.id: True})
     db.session.commit()
     login(me)
-    page = client.get("/home").get_data(as_text=True)
-    section = page[page.index('id="home-training"'):]
-    section = section[:section.index("</section>")]
+    section = home_section(client, "training")
     assert f'href="/courses/sessions/{coming.id}"' in section and "Monitoring your SECAP" in section
     assert "Financing retrofits" in section and "position 1" in section
     assert f'href="/courses/sessions/{held.id}/feedback"' in section
@@ -60,9 +59,7 @@ def test_home_training_query_count_stays_flat(client, db, make, login, courses, 
         for _ in range(n):
             services.enrol(me, courses.session(module))
         db.session.commit()
-        with count_queries() as q:
-            assert client.get("/home").status_code == 200
-        counts.append(q.count)
+        counts.append(home_query_count(client, count_queries))
     assert counts[0] == counts[1] and counts[1] <= 16, counts
 
 

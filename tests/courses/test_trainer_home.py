@@ -10,12 +10,11 @@ from sqlalchemy import update
 from app.core.timeutil import utcnow
 from app.courses import services
 from app.courses.models import Feedback, TrainingSession
+from tests.pages import home_section
 
 
 def _section(client) -> str:
-    page = client.get("/home").get_data(as_text=True)
-    start = page.index('id="home-teaching"')
-    return page[start:page.index("</section>", start)]
+    return home_section(client, "teaching")
 
 
 def test_trainer_sees_requests_to_approve_and_attendance_to_take(client, db, make, login, courses):

@@ -9,12 +9,11 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.municipalities.models import MunicipalityMember
 from app.municipalities.services import add_years
+from tests.pages import home_section
 
 
 def _section(client) -> str:
-    page = client.get("/home").get_data(as_text=True)
-    start = page.index('id="home-municipalities"')
-    return page[start:page.index("</section>", start)]
+    return home_section(client, "municipalities")
 
 
 def _plan_submitted(days_until_action_report: int):

@@ -7,16 +7,11 @@ from datetime import timedelta
 
 from app.core.timeutil import utcnow
 from app.peers import services
-
-
-def _home(client) -> str:
-    return client.get("/home").get_data(as_text=True)
+from tests.pages import home_page, home_query_count, home_section
 
 
 def _section(client) -> str:
-    page = _home(client)
-    start = page.index('id="home-review"')
-    return page[start:page.index("</section>", start)]
+    return home_section(client, "review")
 
 
 def _report(peers, db, title, *, days_ago=1, author_country="GR"):
@@ -95,7 +90,7 @@ def test_participants_have_no_review_section(client, db, make, login, peers):
     services.run_pairing_round(admin)
     db.session.commit()
     login(peers.person("PL"))
-    page = _home(client)
+    page = home_page(client)
     assert 'id="home-review"' not in page
     assert "Secret draft report" not in page and "/peers/review" not in page and "/peers/rounds" not in page
 
@@ -111,7 +106,5 @@ def test_review_section_query_count_stays_flat(client, db, make, login, peers, c
             peers.person("GR", offers=["public-lighting"], needs=["financing"])
             services.run_pairing_round(admin)
             db.session.commit()
-        with count_queries() as q:
-            assert client.get("/home").status_code == 200
-        counts.append(q.count)
+        counts.append(home_query_count(client, count_queries))
     assert counts[0] == counts[1], counts

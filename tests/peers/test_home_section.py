@@ -6,12 +6,11 @@ from datetime import timedelta
 
 from app.core.timeutil import utcnow
 from app.peers import services
+from tests.pages import home_query_count, home_section
 
 
 def _section(client) -> str:
-    page = client.get("/home").get_data(as_text=True)
-    start = page.index('id="home-peers"')
-    return page[start:page.index("</section>", start)]
+    return home_section(client, "peers")
 
 
 def _meeting(user, exchange, starts, url, db):
@@ -58,7 +57,5 @@ def test_home_peers_query_count_stays_flat(client, db, login, peers, count_queri
     for countries in (("GR",), ("PL", "ES", "IT", "HR")):
         for country in countries:
             peers.exchange(peers.person(country), me)
-        with count_queries() as q:
-            assert client.get("/home").status_code == 200
-        counts.append(q.count)
+        counts.append(home_query_count(client, count_queries))
     assert counts[0] == counts[1], counts
