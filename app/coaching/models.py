@@ -163,6 +163,10 @@ class Appointment(db.Model):
     def can_see(self, user) -> bool:
         return self.is_party(user) or bool(user and user.is_authenticated and user.is_admin)
 
+    def other(self, user) -> User:
+        """The person on the other side: the coach for the participant, the participant for anyone else."""
+        return self.coach if user.id == self.participant_id else self.participant
+
     def is_coach(self, user) -> bool:
         """Strictly the appointment's coach (admins are not: see `can_manage`)."""
         return bool(user and user.is_authenticated) and user.id == self.coach_id
