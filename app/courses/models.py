@@ -218,6 +218,13 @@ class TrainingSession(db.Model):
     def is_full(self) -> bool:
         return self.enrolled_count >= self.capacity
 
+    @staticmethod
+    def trained_by(user_id: int):
+        """SQL: the session belongs to a module this person trains (through the trainers table, one
+        indexed lookup, instead of nested EXISTS over modules and trainers)."""
+        return TrainingSession.module_id.in_(
+            select(module_trainers.c.module_id).where(module_trainers.c.user_id == user_id))
+
     def has_started(self, now: datetime | None = None) -> bool:
         return as_utc(self.starts_at) <= (now or utcnow())
 

@@ -150,7 +150,7 @@ def feedback_received(user, now: datetime | None = None, days: int = 30, limit: 
     """My sessions that received feedback in the last `days`, latest first, each with its number of
     answers and average rating (all its answers, as its results page shows them); one query."""
     now = now or utcnow()
-    mine = select(TrainingSession.id).where(TrainingSession.module.has(Module.trainers.any(id=user.id)))
+    mine = select(TrainingSession.id).where(TrainingSession.trained_by(user.id))
     latest = func.max(Feedback.created_at)
     stats = (select(Feedback.session_id, func.count().label("answers"),
                     func.avg(Feedback.rating).label("average"), latest.label("latest_at"))
@@ -175,7 +175,7 @@ def trainer_home_section(user):
 
     now = utcnow()
     sessions = db.session.scalars(
-        select(TrainingSession).where(TrainingSession.module.has(Module.trainers.any(id=user.id)),
+        select(TrainingSession).where(TrainingSession.trained_by(user.id),
                                       TrainingSession.status == "scheduled",
                                       TrainingSession.starts_at > now - timedelta(days=14),
                                       TrainingSession.starts_at < now + timedelta(days=7))

@@ -881,8 +881,8 @@ def digest_lines(user: User, now: datetime | None = None) -> list[str]:
     pending = (select(func.count(Enrolment.id)).where(Enrolment.session_id == TrainingSession.id,
                                                       Enrolment.status == "pending").scalar_subquery())
     rows = db.session.execute(
-        select(TrainingSession, pending).join(Module)
-        .where(Module.trainers.any(User.id == user.id), TrainingSession.status == "scheduled",
+        select(TrainingSession, pending)
+        .where(TrainingSession.trained_by(user.id), TrainingSession.status == "scheduled",
                TrainingSession.starts_at >= now, TrainingSession.starts_at < now + timedelta(days=7))
         .options(selectinload(TrainingSession.module)).order_by(TrainingSession.starts_at)).all()
     return [_("%(when)s · %(title)s: %(enrolled)d of %(capacity)d seats, %(waiting)d waiting, "
@@ -910,10 +910,7 @@ def render_session_reminder(reminder) -> None:
 def feed_events(user) -> list[CalendarEvent]:
     """The personal feed: sessions the person holds a seat in, and sessions they train."""
     enrolled = select(Enrolment.session_id).where(Enrolment.user_id == user.id, Enrolment.status == "enrolled")
-    from app.courses.models import module_trainers
-
-    trained = select(TrainingSession.id).join(module_trainers, module_trainers.c.module_id
-                                              == TrainingSession.module_id).where(module_trainers.c.user_id == user.id)
+    trained = select(TrainingSession.id).where(TrainingSession.trained_by(user.id))
     sessions = db.session.scalars(
         select(TrainingSession).where(TrainingSession.id.in_(enrolled.union(trained)),
                                       TrainingSession.starts_at >= utcnow() - timedelta(days=180))
