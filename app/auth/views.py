@@ -142,7 +142,7 @@ def _profile_page(form: ProfileForm, token_form: TokenForm | None = None, new_to
                            current_session_hash=hash_token(current_user.get_id()),
                            confirm_form=ConfirmForm(), feed=feed_url(current_user, create=False),
                            new_token=new_token, now=utcnow(),
-                           feed_notice=request.args.get("feed") if request.args.get("feed") in ("new", "off") else None)
+                           feed_notice=request.args.get("feed"))  # the template says only "new" or "off"
 
 
 @bp.route("/profile", methods=["GET", "POST"])

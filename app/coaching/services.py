@@ -678,8 +678,8 @@ HOME_WEEK_LIMIT = 12  # a coach's busiest week on the home page; the rest is one
 
 def home_section(user):
     """The personal home's coaching part (app/core/home.py): the next appointments (for coaches, today's
-    and this week's), with a Join link when online and starting within 30 minutes, and for coaches the held appointments of the last 30 days
-    still waiting for a summary or a no-show; two queries."""
+    and this week's), with a Join link when online and starting within 30 minutes, and for coaches the
+    held appointments of the last 30 days still waiting for a summary or a no-show; two queries."""
     from flask import render_template
 
     from app.core.i18n import viewer_timezone
@@ -687,7 +687,7 @@ def home_section(user):
 
     now = utcnow()
     upcoming = appointments_of(user, when="upcoming", status="booked", now=now)
-    tomorrow = week_end = None
+    tomorrow = None
     if user.is_coach:  # a coach plans by the day: all of today's, then the rest of the coming seven days
         tz = viewer_timezone()
         today = to_zone(now, tz).date()

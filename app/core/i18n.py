@@ -8,7 +8,7 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_interval, format_skeleton
 from flask import current_app, has_request_context, request, session
-from flask_babel import force_locale, get_locale, get_timezone
+from flask_babel import force_locale, format_decimal, get_locale, get_timezone
 from flask_login import current_user
 
 from app.core.reference import INTERFACE_LANGUAGES, country_name, language_name, topic_name
@@ -143,8 +143,6 @@ def format_span(start: datetime | None, end: datetime | None, style: str = "medi
 
 def format_number(value, pattern: str = "#,##0.#") -> str:
     """A number in the viewer's language ("4,5" in French, "4.5" in English); empty for None."""
-    from flask_babel import format_decimal
-
     return "" if value is None else format_decimal(value, format=pattern)
 
 

@@ -59,7 +59,9 @@ def init_app(app):
     from app.municipalities import inventories
 
     register_indicators(app, "inventories", inventories.measured_indicators)
-    app.add_template_filter(_quantity, "quantity")
+    from app.core.i18n import format_number
+
+    app.add_template_filter(format_number, "quantity")  # a number in the viewer's language, one decimal at most
     from app.core.sizes import format_size
 
     app.add_template_filter(format_size, "file_size")
@@ -74,13 +76,6 @@ def init_app(app):
     from app.core.home import register_home_section
 
     register_home_section(app, "municipalities", services.home_section)
-
-
-def _quantity(value) -> str:
-    """A number in the viewer's language, at most one decimal."""
-    from app.core.i18n import format_number
-
-    return format_number(value)
 
 
 from app.municipalities import inventory_views, views  # noqa: E402,F401

@@ -487,8 +487,6 @@ def overdue_reports(municipality: Municipality, today: date | None = None) -> li
 
 
 HOME_DUE_DAYS = 60
-
-
 HOME_DUE_SHOWN = 5  # a coordinator of a province follows hundreds: the most urgent, and how many in all
 
 
