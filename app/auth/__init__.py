@@ -4,7 +4,26 @@ from flask import Blueprint
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
+# What changes on an account at sign-in or in its security settings, and shows on no one's page.
+BOOKKEEPING = frozenset({"password_hash", "last_login_at", "session_version", "feed_salt", "feed_token_hash"})
+
+
+def shown_change(user) -> bool:
+    """Whether a changed account changed something pages show: a name, a role, a zone, a language…"""
+    from sqlalchemy import inspect
+
+    state = inspect(user)
+    return any(state.attrs[key].history.has_changes() for key in state.mapper.column_attrs.keys()  # noqa: SIM118
+               if key not in BOOKKEEPING)
+
+
 def init_app(app):
+    from app.auth.models import User
+    from app.core.cache import watch_changes
+
+    # "people": accounts as pages show them (home sections name people and depend on the viewer's roles)
+    watch_changes("people", User, when=shown_change)
+
     from app.core.archive import register_archive_table
 
     register_archive_table(app, "users", ("id", "email", "name", "role", "com_role", "com_role_status",

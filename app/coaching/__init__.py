@@ -53,8 +53,11 @@ def init_app(app) -> None:
     from app.coaching.services import dashboard_section
     from app.core.dashboard import register_dashboard_section
 
-    register_dashboard_section(app, "coaching", dashboard_section)
+    register_dashboard_section(app, "coaching", dashboard_section, reads=("coaching", "people"))
+    from app.coaching import models
     from app.coaching.services import home_section
+    from app.core.cache import watch_models
     from app.core.home import register_home_section
 
-    register_home_section(app, "coaching", home_section)
+    watch_models("coaching", models)
+    register_home_section(app, "coaching", home_section, reads=("coaching", "people"))

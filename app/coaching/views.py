@@ -22,6 +22,7 @@ from app.coaching.forms import (
     SummaryForm,
 )
 from app.coaching.models import Appointment
+from app.core import cache
 from app.core.calendar import ics_response
 from app.core.forms import saving
 from app.core.i18n import viewer_timezone
@@ -126,9 +127,14 @@ def book(coach_id: int):
 @bp.route("/appointments/")
 @login_required
 def appointments():
-    upcoming = db.session.scalars(services.appointments_of(current_user, when="upcoming")).unique().all()
-    past = paginate(services.appointments_of(current_user, when="past"))
-    return render_template("coaching/appointments.html", upcoming=upcoming, past=past)
+    """Kept per person and page of the history (`cache.personal`) until coaching data or an account changes."""
+    def render_body() -> str:
+        upcoming = db.session.scalars(services.appointments_of(current_user, when="upcoming")).unique().all()
+        past = paginate(services.appointments_of(current_user, when="past"))
+        return render_template("coaching/_appointments.html", upcoming=upcoming, past=past)
+
+    return render_template("coaching/appointments.html", body=cache.personal_html(
+        current_user, ("coaching", "people"), ("appointments", request.query_string), render_body))
 
 
 @bp.route("/appointments/<int:appointment_id>")

@@ -4,6 +4,13 @@ from flask import Blueprint
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
 
+def _renamed(user) -> bool:
+    """The catalogue names trainers: a changed or erased name changes it."""
+    from sqlalchemy import inspect
+
+    return any(inspect(user).attrs[name].history.has_changes() for name in ("stored_name", "erased_at"))
+
+
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
@@ -54,16 +61,13 @@ def init_app(app) -> None:
     from app.courses.demo import load_courses
 
     register_feed_source(app, services.feed_events)
-    from sqlalchemy import inspect as _inspect
-
     from app.auth.models import User
     from app.core.cache import watch_changes
     from app.courses.models import Enrolment, Module, TrainingSession
 
     # The public catalogue shows modules, their sessions and seats left, and the trainers' names.
     watch_changes("catalogue", Module, TrainingSession, Enrolment)
-    watch_changes("catalogue", User, when=lambda user: any(
-        _inspect(user).attrs[name].history.has_changes() for name in ("stored_name", "erased_at")))
+    watch_changes("catalogue", User, when=_renamed)
     register_reminder_renderer(app, "session", services.render_session_reminder)
     register_indicators(app, "courses", services.indicators)
     register_job(app, "course_feedback_requests", services.send_feedback_requests, minutes=15)
@@ -80,12 +84,15 @@ def init_app(app) -> None:
     from app.core.dashboard import register_dashboard_section
     from app.courses.queries import dashboard_section
 
-    register_dashboard_section(app, "training", dashboard_section)
+    register_dashboard_section(app, "training", dashboard_section, reads=("courses", "people"))
+    from app.core.cache import watch_models
     from app.core.home import register_home_section
+    from app.courses import models
     from app.courses.queries import home_section, trainer_home_section
 
-    register_home_section(app, "training", home_section)
-    register_home_section(app, "teaching", trainer_home_section)
+    watch_models("courses", models)
+    register_home_section(app, "training", home_section, reads=("courses", "people"))
+    register_home_section(app, "teaching", trainer_home_section, reads=("courses", "people"))
 
 
 from app.courses import views  # noqa: E402,F401

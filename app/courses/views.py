@@ -480,8 +480,13 @@ def session_ics(session_id: int):
 @bp.route("/my")
 @login_required
 def my_training():
-    data = queries.my_training(current_user)
-    return render_template("courses/my.html", **data, confirm_form=ConfirmForm(), now=utcnow())
+    """Kept per person (`cache.personal`) until their training data or an account changes."""
+    def render_body() -> str:
+        return render_template("courses/_my.html", **queries.my_training(current_user), confirm_form=ConfirmForm(),
+                               now=utcnow())
+
+    return render_template("courses/my.html",
+                           body=cache.personal_html(current_user, ("courses", "people"), ("my",), render_body))
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")

@@ -73,9 +73,12 @@ def init_app(app):
     register_mail_kind(app, "seap_report_due", _l("Monitoring reports falling due for my municipalities"))
     register_mail_kind(app, "municipality_invitation", _l("Invitations to follow or edit a municipality"))
 
+    from app.core.cache import watch_models
     from app.core.home import register_home_section
+    from app.municipalities import models
 
-    register_home_section(app, "municipalities", services.home_section)
+    watch_models("municipalities", models)
+    register_home_section(app, "municipalities", services.home_section, reads=("municipalities", "people"))
 
 
 from app.municipalities import inventory_views, views  # noqa: E402,F401

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.core import cache
 from app.core.charts import svg_response
 from app.core.dashboard import dashboard_sections
 from app.core.forms import ConfirmForm, saving
@@ -21,6 +22,9 @@ from app.municipalities.charts import progress_chart
 from app.municipalities.codes import AREAS, INSTRUMENTS, REPORT_KINDS, STATUSES, label, sector_name
 from app.municipalities.forms import ActionForm, ImportForm, MemberForm, MunicipalityForm, ReportForm
 from app.municipalities.models import Municipality, MunicipalityMember, SeapAction
+
+# What the municipality page and the dashboard are made of (app/core/cache.py): kept until one changes.
+PAGE_READS = ("municipalities", "people")
 
 
 @bp.app_context_processor
@@ -119,13 +123,18 @@ def import_():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    """The municipalities I follow or edit: progress and overdue reports at a glance."""
-    book = inventories.FactorBook()
-    rows = [(m, inventories.municipality_progress(m, book)[0])
-            for m in services.my_municipalities(current_user, options=tuple(inventories.with_inventories()))]
-    return render_template("municipalities/dashboard.html", rows=rows,
-                           invitations=services.pending_invitations(current_user), confirm_form=ConfirmForm(),
-                           can_create=Municipality.can_create(current_user),
+    """The municipalities I follow or edit: progress and overdue reports at a glance (kept per person,
+    `cache.personal`), then the other features' sections."""
+    def render_body() -> str:
+        book = inventories.FactorBook()
+        rows = [(m, inventories.municipality_progress(m, book)[0]) for m in services.my_municipalities(
+            current_user, options=tuple(inventories.with_inventories()))]
+        return render_template("municipalities/_dashboard.html", rows=rows,
+                               invitations=services.pending_invitations(current_user), confirm_form=ConfirmForm(),
+                               can_create=Municipality.can_create(current_user))
+
+    return render_template("municipalities/dashboard.html",
+                           body=cache.personal_html(current_user, PAGE_READS, ("dashboard",), render_body),
                            sections=dashboard_sections(current_user))
 
 
@@ -147,18 +156,32 @@ def answer_invitation(municipality_id: int, answer: str):
 
 @bp.route("/<int:municipality_id>")
 def show(municipality_id: int):
-    municipality = _load(municipality_id)
+    """The municipality page. Its body is kept (`cache.fragment`, docs/caching.md) per the viewer's rights
+    on it, so of all who have the same rights only the first loads the inventories and reports."""
+    municipality = load_visible(Municipality, municipality_id, current_user,
+                                options=[selectinload(Municipality.members)])  # the viewer's rights
+    mine = municipality.membership(current_user)
+    rights = (municipality.can_edit(current_user), municipality.can_see_private(current_user),
+              municipality.can_invite(current_user), current_user.is_authenticated and current_user.is_admin,
+              mine.status if mine else None)
+    body = cache.fragment_html(PAGE_READS, ("municipality", municipality.id, rights),
+                               lambda: _show_body(municipality.id, rights))
+    return render_template("municipalities/show.html", m=municipality, body=body)
+
+
+def _show_body(municipality_id: int, rights: tuple) -> str:
+    municipality = db.session.get(Municipality, municipality_id, populate_existing=True, options=[
+        selectinload(Municipality.actions), selectinload(Municipality.reports),
+        selectinload(Municipality.members).selectinload(MunicipalityMember.user), *inventories.with_inventories()])
+    can_edit, can_see_private, can_invite, can_remove, membership = rights
     book = inventories.FactorBook()
     progress, _measured = inventories.municipality_progress(municipality, book)
     inventory_rows, measured, _points = _inventory_table(municipality, book)
     by_status = {code: [a for a in municipality.actions if a.status == code] for code in STATUSES}
-    member_form = MemberForm() if municipality.can_invite(current_user) else None
-    return render_template("municipalities/show.html", m=municipality, progress=progress, by_status=by_status,
-                           can_edit=municipality.can_edit(current_user),
-                           can_see_private=municipality.can_see_private(current_user), member_form=member_form,
-                           can_remove=current_user.is_authenticated and current_user.is_admin,
-                           mine=municipality.membership(current_user), confirm_form=ConfirmForm(),
-                           inventory_rows=inventory_rows, measured=measured)
+    return render_template("municipalities/_show.html", m=municipality, progress=progress, by_status=by_status,
+                           can_edit=can_edit, can_see_private=can_see_private, can_remove=can_remove,
+                           member_form=MemberForm() if can_invite else None, invited=membership == "invited",
+                           confirm_form=ConfirmForm(), inventory_rows=inventory_rows, measured=measured)
 
 
 @bp.route("/<int:municipality_id>/progress.svg")

@@ -34,7 +34,11 @@ def init_app(app):
 
         return home_section(user)
 
-    register_home_section(app, "notifications", _home_section)
+    from app.core.cache import watch_models
+    from app.notifications import models
+
+    watch_models("notifications", models)
+    register_home_section(app, "notifications", _home_section, reads=("notifications", "people"))
     register_job(app, "prune_notifications", services.prune_notifications, minutes=24 * 60, order=90)
 
     @app.context_processor

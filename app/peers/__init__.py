@@ -55,7 +55,10 @@ def init_app(app) -> None:
     register_mail_kind(app, "peer_exchange", _l("Peer exchange proposals and replies"))
     register_mail_kind(app, "peer_message", _l("New messages in my peer exchanges"))
     register_mail_kind(app, "peer_meeting", _l("Invitations to peer exchange meetings"))
+    from app.core.cache import watch_models
     from app.core.home import register_home_section
+    from app.peers import models
 
-    register_home_section(app, "peers", services.home_section)
-    register_home_section(app, "peers_review", services.review_home_section)
+    watch_models("peers", models)
+    register_home_section(app, "peers", services.home_section, reads=("peers", "people"))
+    register_home_section(app, "peers_review", services.review_home_section, reads=("peers", "people"))

@@ -35,7 +35,7 @@ def test_my_training_query_budget(client, count_queries, demo, login):
         page = client.get("/courses/my").get_data(as_text=True)
     # Pieter reads Dutch; the module title is data and the certificate a link, whatever the language.
     assert 'lang="nl"' in page and "SEAP in practice" in page and "/certificate" in page
-    assert q.count <= 8, q.statements
+    assert q.count <= 9, q.statements  # 8 to render it, and the data versions (it is kept, docs/caching.md)
 
 
 def test_module_and_session_pages_query_budget(client, count_queries, demo, login):

@@ -44,7 +44,7 @@ def test_home_query_count_stays_flat_as_data_grows(client, db, make, login, coun
             notify(user, "enrolment", f"News {i}", url="/courses/")
         db.session.commit()
         counts.append(home_query_count(client, count_queries))
-    assert counts[0] == counts[1] and counts[1] <= 12, counts
+    assert counts[0] == counts[1] and counts[1] <= 13, counts  # one of them reads the data versions
 
 
 def test_shortcuts_open_my_own_pages(client, make, login):
