@@ -221,8 +221,9 @@ def _register_features(app: Flask) -> None:
     from app.core.privacy import prune_outbox, prune_personal_data, register_retention
 
     register_job(app, "prune_personal_data", prune_personal_data, minutes=24 * 60, order=90)
-    from app.core.cache import prune_changes
+    from app.core.cache import forget_versions, prune_changes
 
+    app.before_request(forget_versions)  # each request reads the data versions afresh
     register_job(app, "prune_data_changes", prune_changes, minutes=24 * 60, order=90)
     register_archive_table(app, "data_changes", ("id", "kind", "token", "created_at"))
     register_retention(app, "outbox", prune_outbox)

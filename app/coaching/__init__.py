@@ -39,7 +39,7 @@ def init_app(app) -> None:
     from app.core.indicators import register_indicators
     from app.core.reminders import register_reminder_renderer
 
-    register_feed_source(app, feed_source)
+    register_feed_source(app, feed_source, reads=("coaching", "people"))
     register_reminder_renderer(app, "appointment", render_reminder)
     register_indicators(app, "coaching", coaching_indicators)
     register_demo(app, "coaching", load_coaching)

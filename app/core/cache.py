@@ -137,10 +137,15 @@ def _write_versions(session) -> None:
                                              for k in sorted(kinds)])
 
 
+def forget_versions() -> None:
+    """The data versions are read again at their next use (before each request, and after a commit)."""
+    if has_app_context():
+        g.pop("data_versions", None)
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_versions(_session) -> None:
-    if has_app_context():
-        g.pop("data_versions", None)  # what this request wrote (or saw others write) is read again
+    forget_versions()  # what this request wrote (or saw others write) is read again
 
 
 @event.listens_for(Session, "after_soft_rollback")

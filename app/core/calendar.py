@@ -159,16 +159,33 @@ def ics_response(data: bytes, filename: str, method: str | None = None):
 FeedSource = Callable[[object], Iterable[CalendarEvent]]
 
 
-def register_feed_source(app, source: FeedSource) -> None:
-    """Features add the events of a user (appointments, sessions, meetings) to the personal feed."""
-    app.extensions.setdefault("calendar_feed_sources", []).append(source)
+def register_feed_source(app, source: FeedSource, reads: tuple[str, ...] = ()) -> None:
+    """Features add the events of a user (appointments, sessions, meetings) to the personal feed; `reads`
+    names the kinds of data they are made of (app/core/cache.py), all of them."""
+    app.extensions.setdefault("calendar_feed_sources", []).append((source, tuple(reads)))
 
 
 def feed_events(user) -> list[CalendarEvent]:
     events: list[CalendarEvent] = []
-    for source in current_app.extensions.get("calendar_feed_sources", []):
+    for source, _reads in current_app.extensions.get("calendar_feed_sources", []):
         events.extend(e for e in source(user) if e.status != "CANCELLED")
     return sorted(events, key=lambda e: e.starts_at)
+
+
+def feed_data_tag(user, *parts: str) -> str | None:
+    """A cheap validator for a feed: the versions of every kind of data its sources read, the person,
+    `parts` (name, language) and the day (a source's window moves with the date); None when a source
+    does not say what it reads. Unchanged, nothing the feed is made of changed since."""
+    from app.core import cache
+
+    sources = current_app.extensions.get("calendar_feed_sources", [])
+    if any(not reads for _source, reads in sources):
+        return None
+    kinds = tuple(sorted({kind for _source, reads in sources for kind in reads}))
+    digest = hashlib.sha256(PRODID.encode())
+    for part in (str(user.id), utcnow().date().isoformat(), *parts, *kinds, *cache.versions(kinds)):
+        digest.update(b"\x00" + part.encode())
+    return digest.hexdigest()[:16]
 
 
 def _feed_token(user) -> str:

@@ -10,7 +10,14 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from app.core import bp
-from app.core.calendar import build_calendar, calendar_etag, feed_events, ics_response, user_for_feed_token
+from app.core.calendar import (
+    build_calendar,
+    calendar_etag,
+    feed_data_tag,
+    feed_events,
+    ics_response,
+    user_for_feed_token,
+)
 from app.core.forms import LanguageForm, TimezoneForm
 from app.core.i18n import LANGUAGE_COOKIE, ZONE_COOKIE, viewer_timezone
 from app.core.reference import PROJECT_COUNTRIES
@@ -125,13 +132,25 @@ def calendar_feed(token: str):
     if user is None:
         return current_app.response_class(_("This calendar address is no longer valid."), status=404,
                                           content_type="text/plain; charset=utf-8")
+    name, language = _("Mayors in Action – %(name)s", name=user.name), str(get_locale())
+    # The ETag is "<data>.<events>": the data versions its sources read, then a hash of the events.
+    # Polled again with nothing changed anywhere: a 304 from the versions alone, no event read. Data
+    # changed, but not this feed's events (someone else's seat): a 304 after reading them, nothing built.
+    sent = request.if_none_match.as_set(include_weak=True)
+    data_tag = feed_data_tag(user, name, language)
+    same = next((tag for tag in sent if data_tag and tag.split(".")[0] == data_tag), None)
+    if same is not None:
+        return _feed_response(current_app.response_class(status=304), same)
     events = feed_events(user)
-    name = _("Mayors in Action – %(name)s", name=user.name)
-    etag = calendar_etag(events, name, str(get_locale()))
-    if request.if_none_match.contains_weak(etag):  # polled again, nothing changed: 304, nothing built
-        response = current_app.response_class(status=304)
-    else:
-        response = ics_response(build_calendar(events, method="PUBLISH", name=name), "mayors-in-action.ics")
+    events_tag = calendar_etag(events, name, language)
+    etag = f"{data_tag}.{events_tag}" if data_tag else events_tag
+    if any(tag.rsplit(".", 1)[-1] == events_tag for tag in sent):
+        return _feed_response(current_app.response_class(status=304), etag)
+    return _feed_response(ics_response(build_calendar(events, method="PUBLISH", name=name), "mayors-in-action.ics"),
+                          etag)
+
+
+def _feed_response(response, etag: str):
     response.set_etag(etag, weak=True)  # calendar apps keep their copy and ask with If-None-Match
     response.headers["Cache-Control"] = "no-store"  # a personal calendar stays out of HTTP caches
     return response

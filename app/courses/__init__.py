@@ -60,7 +60,7 @@ def init_app(app) -> None:
     from app.courses import services
     from app.courses.demo import load_courses
 
-    register_feed_source(app, services.feed_events)
+    register_feed_source(app, services.feed_events, reads=("courses", "people"))
     from app.auth.models import User
     from app.core.cache import watch_changes
     from app.courses.models import Enrolment, Module, TrainingSession

@@ -42,7 +42,7 @@ def init_app(app) -> None:
     from app.peers.demo import load_peers
 
     app.register_blueprint(library_bp)
-    register_feed_source(app, services.meetings_for)
+    register_feed_source(app, services.meetings_for, reads=("peers", "people"))
     register_reminder_renderer(app, "peer_meeting", services.render_meeting_reminder)
     register_indicators(app, "peers", services.indicators)
     register_demo(app, "peers", load_peers)

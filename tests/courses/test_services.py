@@ -335,3 +335,34 @@ def test_the_feed_answers_304_until_something_in_it_changes(client, db, make, co
     assert grown.status_code == 200 and "Heat pumps" in grown.get_data(as_text=True)
     unchanged = client.get(path, headers={"If-None-Match": grown.headers["ETag"]})
     assert unchanged.status_code == 304
+
+
+def test_a_poll_with_nothing_changed_anywhere_reads_no_event(client, db, make, courses, count_queries,
+                                                             monkeypatch):
+    """The ETag starts with the data versions the feed's sources read: unchanged, the 304 reads no event.
+    A change elsewhere (someone else's seat) or the next day reads the events; the same events are still a
+    304, with a new tag that is again cheap to answer."""
+    from app.core import calendar
+    from app.core.calendar import feed_url
+
+    session = courses.session()
+    person = make.user()
+    services.enrol(person, session)
+    path = feed_url(person).replace("http://localhost", "")
+    db.session.commit()
+    etag = client.get(path).headers["ETag"]
+    with count_queries() as q:
+        again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+    assert q.count <= 2, q.statements  # the person behind the token, the data versions
+    services.enrol(make.user(), session)  # someone else's seat: the data changed, this feed did not
+    db.session.commit()
+    elsewhere = client.get(path, headers={"If-None-Match": etag})
+    assert elsewhere.status_code == 304 and elsewhere.headers["ETag"] != etag
+    with count_queries() as q:
+        assert client.get(path, headers={"If-None-Match": elsewhere.headers["ETag"]}).status_code == 304
+    assert q.count <= 2, q.statements
+    tomorrow = calendar.utcnow() + timedelta(days=1)
+    monkeypatch.setattr(calendar, "utcnow", lambda: tomorrow)
+    next_day = client.get(path, headers={"If-None-Match": elsewhere.headers["ETag"]})
+    assert next_day.status_code == 304 and next_day.headers["ETag"] != elsewhere.headers["ETag"]
